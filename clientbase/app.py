@@ -1,0 +1,180 @@
+"""The ASGI application: Starlette routes, middleware, the GraphQL endpoint and the lifespan.
+
+This module is the composition root: it wires core plumbing, services and the
+schema together, so it sits above every layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+import structlog
+from graphql import GraphQLError
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Scope
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+
+from clientbase.core.config import Settings, get_settings
+from clientbase.core.db import Database
+from clientbase.core.http import RequestIdMiddleware, SessionMiddleware
+from clientbase.core.logging import configure_logging
+from clientbase.resolvers.root import build_schema
+from clientbase.schema.context import Context
+from clientbase.services.auth import service as auth
+from clientbase.services.auth.principal import Principal
+
+log = structlog.get_logger(__name__)
+
+KEY_USE_RESOLUTION = timedelta(minutes=5)
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        state = request.state
+        return Context(
+            request=request, response=response, session=state.session, principal=state.principal
+        )
+
+
+def _is_expected_error(error: GraphQLError) -> bool:
+    """Errors of the request itself (syntax, validation, limits) keep their message."""
+    original = error.original_error
+    return original is None or isinstance(original, GraphQLError)
+
+
+async def _authenticate(session: AsyncSession, secret: str | None) -> Principal | None:
+    return await auth.authenticate(session, secret)
+
+
+async def _record_key_use(principal: Principal) -> None:
+    now = datetime.now(UTC)
+    if principal.last_used_at is not None and now - principal.last_used_at < KEY_USE_RESOLUTION:
+        return
+    from clientbase.workers.api_keys import record_api_key_use
+
+    try:
+        await asyncio.to_thread(
+            record_api_key_use.send, str(principal.tenant_id), principal.actor_id, now.isoformat()
+        )
+    except Exception as exc:  # the request succeeded; a lost usage stamp is not worth a 500
+        log.warning("could not queue api key use", error=str(exc))
+
+
+async def _check_app_role(database: Database) -> None:
+    """Refuse to serve as a role that bypasses row-level security: tenancy depends on it."""
+    async with database.engine.connect() as connection:
+        bypasses = await connection.scalar(
+            text("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        )
+    if bypasses:
+        raise ConfigurationError(
+            "CLIENTBASE_DATABASE_URL connects as a superuser or BYPASSRLS role; "
+            "use the application role created by the migrations"
+        )
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    checks: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(2):
+            async with request.app.state.database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        checks["postgres"] = "ok"
+    except Exception as exc:
+        checks["postgres"] = f"unavailable: {type(exc).__name__}"
+    try:
+        async with asyncio.timeout(2):
+            await request.app.state.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:
+        checks["redis"] = f"unavailable: {type(exc).__name__}"
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ready" if ready else "unavailable", "checks": checks},
+                        status_code=200 if ready else 503)  # fmt: skip
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    if not settings.database_url:
+        raise ConfigurationError("CLIENTBASE_DATABASE_URL is not set")
+    if not settings.redis_url:
+        raise ConfigurationError("CLIENTBASE_REDIS_URL is not set")
+    database_url, redis_url = settings.database_url, settings.redis_url
+
+    schema = build_schema(
+        [
+            # Factories: a fresh extension per request; the LRU caches are shared by maxsize.
+            lambda: ParserCache(maxsize=settings.parser_cache_size),
+            lambda: ValidationCache(maxsize=settings.validation_cache_size),
+            lambda: MaskErrors(should_mask_error=lambda error: not _is_expected_error(error)),
+        ]
+    )
+    graphiql = settings.graphiql_enabled
+    graphql_app = GraphQLApp(
+        schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=False
+    )
+
+    def is_public(scope: Scope) -> bool:
+        # The GraphiQL page itself; every query it sends carries the key.
+        if not graphiql or scope.get("method") != "GET":
+            return False
+        accept = dict(scope.get("headers", [])).get(b"accept", b"")
+        return b"text/html" in accept
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.database = Database(
+            database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        )
+        app.state.redis = aioredis.from_url(redis_url)
+        try:
+            await _check_app_role(app.state.database)
+            yield
+        finally:
+            await app.state.redis.aclose()
+            await app.state.database.dispose()
+
+    middleware: list[Any] = [
+        Middleware(RequestIdMiddleware),
+        Middleware(
+            SessionMiddleware,
+            authenticate=_authenticate,
+            protected_prefixes=("/graphql",),
+            is_public=is_public,
+            after_request=_record_key_use,
+        ),
+    ]
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
+        ],
+        middleware=middleware,
+        lifespan=lifespan,
+    )

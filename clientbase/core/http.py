@@ -1,0 +1,116 @@
+"""Plain ASGI middleware: request ids, and one authenticated database session per request.
+
+The session middleware opens the session, asks an injected authenticator who the
+caller is (core knows nothing of API keys), and rolls back whatever the request
+did not commit. It never commits: the mutation is the transaction boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clientbase.core.db import Database
+
+Authenticator = Callable[[AsyncSession, str | None], Awaitable[Any | None]]
+AfterRequest = Callable[[Any], Awaitable[None]]
+
+REQUEST_ID_HEADER = "x-request-id"
+
+
+def api_key_from_headers(headers: Headers) -> str | None:
+    """`Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+    authorization = headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return headers.get("x-api-key") or None
+
+
+async def send_json(send: Send, status: int, body: object, headers: dict[str, str]) -> None:
+    payload = json.dumps(body).encode()
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    raw_headers += [(k.encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestIdMiddleware:
+    """Takes or makes a request id, binds it to the log context and echoes it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+class SessionMiddleware:
+    """For protected paths: authenticate the caller, open its session, answer 401 otherwise."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        authenticate: Authenticator,
+        protected_prefixes: tuple[str, ...],
+        is_public: Callable[[Scope], bool] = lambda scope: False,
+        after_request: AfterRequest | None = None,
+    ) -> None:
+        self.app = app
+        self.authenticate = authenticate
+        self.protected_prefixes = protected_prefixes
+        self.is_public = is_public
+        self.after_request = after_request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(self.protected_prefixes):
+            await self.app(scope, receive, send)
+            return
+        if self.is_public(scope):
+            await self.app(scope, receive, send)
+            return
+        database: Database = scope["app"].state.database
+        principal = None
+        async with database.session() as session:
+            principal = await self.authenticate(session, api_key_from_headers(Headers(scope=scope)))
+            if principal is None:
+                await send_json(
+                    send,
+                    401,
+                    {"errors": [{"message": "A valid API key is required.",
+                                 "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    {"www-authenticate": 'Bearer realm="clientbase"'},
+                )  # fmt: skip
+                return
+            state = scope.setdefault("state", {})
+            state["session"] = session
+            state["principal"] = principal
+            await self.app(scope, receive, send)
+        if self.after_request is not None:
+            await self.after_request(principal)

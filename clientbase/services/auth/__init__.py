@@ -1,0 +1,1 @@
+"""Callers and their credentials: tenants, API keys and the principal of a request."""

@@ -1,0 +1,59 @@
+"""SQL for tenants and API keys.
+
+Authentication runs before the tenant is known, so lookups by key hash or by
+tenant slug go through dedicated row-level security policies that match on the
+value set in `app.api_key_hash` / `app.tenant_slug` for that transaction only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.models.api_key import ApiKey
+from clientbase.models.tenant import Tenant
+
+_SET_KEY_HASH = text("SELECT set_config('app.api_key_hash', :value, true)")
+_SET_TENANT_SLUG = text("SELECT set_config('app.tenant_slug', :value, true)")
+
+
+async def find_key_by_hash(session: AsyncSession, key_hash: str) -> ApiKey | None:
+    await session.execute(_SET_KEY_HASH, {"value": key_hash})
+    key = await session.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash))
+    await session.execute(_SET_KEY_HASH, {"value": ""})
+    return key
+
+
+async def find_tenant_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
+    await session.execute(_SET_TENANT_SLUG, {"value": slug})
+    tenant = await session.scalar(select(Tenant).where(Tenant.slug == slug))
+    await session.execute(_SET_TENANT_SLUG, {"value": ""})
+    return tenant
+
+
+async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
+    return await session.get(Tenant, tenant_id)
+
+
+async def add(session: AsyncSession, row: Tenant | ApiKey) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    return list(await session.scalars(select(ApiKey).order_by(ApiKey.created_at)))
+
+
+async def set_last_used(session: AsyncSession, key_id: uuid.UUID, used_at: datetime) -> bool:
+    """Record a use unless a later one is already recorded; no version bump, it is not an edit."""
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id)
+        .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < used_at))
+        .values(last_used_at=used_at, updated_at=ApiKey.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,100 @@
+"""Tenants and API keys: create, authenticate, revoke. Callers own the transaction."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.core.db import bind_tenant
+from clientbase.models.api_key import ApiKey
+from clientbase.models.tenant import Tenant
+from clientbase.services.auth import keys, repository
+from clientbase.services.auth.principal import Principal, Role
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class AuthError(ValueError):
+    """A tenant or key request that cannot be honoured; the message names the field."""
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key as created: the secret is shown once and never stored."""
+
+    api_key: ApiKey
+    secret: str
+
+
+async def create_tenant(session: AsyncSession, slug: str, name: str | None = None) -> Tenant:
+    if not SLUG_PATTERN.match(slug):
+        raise AuthError(f"tenant slug {slug!r}: use 1-63 lower-case letters, digits and hyphens")
+    if await repository.find_tenant_by_slug(session, slug) is not None:
+        raise AuthError(f"tenant slug {slug!r} is taken")
+    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name or slug)
+    # Row-level security admits the new tenant row only inside its own tenant scope.
+    await bind_tenant(session, tenant.id)
+    await repository.add(session, tenant)
+    return tenant
+
+
+async def find_tenant(session: AsyncSession, slug: str) -> Tenant | None:
+    return await repository.find_tenant_by_slug(session, slug)
+
+
+async def create_api_key(
+    session: AsyncSession, tenant: Tenant, role: Role, name: str = "api key"
+) -> IssuedKey:
+    await bind_tenant(session, tenant.id)
+    new = keys.generate_key()
+    api_key = ApiKey(
+        tenant_id=tenant.id,
+        name=name,
+        prefix=new.display_prefix,
+        key_hash=new.key_hash,
+        role=role.value,
+    )
+    await repository.add(session, api_key)
+    return IssuedKey(api_key=api_key, secret=new.secret)
+
+
+async def authenticate(session: AsyncSession, secret: str | None) -> Principal | None:
+    """The principal of a valid, unrevoked key; binds the session to its tenant."""
+    if not secret or not keys.is_well_formed(secret):
+        return None
+    api_key = await repository.find_key_by_hash(session, keys.hash_key(secret))
+    if api_key is None or api_key.revoked_at is not None:
+        return None
+    await bind_tenant(session, api_key.tenant_id)
+    return Principal(
+        tenant_id=api_key.tenant_id,
+        role=Role(api_key.role),
+        actor_kind="API_KEY",
+        actor_id=str(api_key.id),
+        label=f"{api_key.name} ({api_key.prefix}…)",
+        last_used_at=api_key.last_used_at,
+    )
+
+
+async def revoke_api_key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey | None:
+    api_key = await session.get(ApiKey, key_id)
+    if api_key is not None and api_key.revoked_at is None:
+        api_key.revoked_at = datetime.now(UTC)
+        await session.flush()
+    return api_key
+
+
+async def record_key_use(session: AsyncSession, key_id: uuid.UUID, used_at: datetime) -> bool:
+    return await repository.set_last_used(session, key_id, used_at)
+
+
+async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | None:
+    return await repository.get_tenant(session, tenant_id)
+
+
+async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
+    return await repository.list_keys(session)

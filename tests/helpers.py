@@ -1,0 +1,41 @@
+"""Small async helpers shared by tests: tenant scoping and committed tenants with keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.core.db import Database
+from clientbase.services.auth import service as auth
+from clientbase.services.auth.principal import Role
+
+
+async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID | None) -> None:
+    """Set app.tenant_id for the current transaction only, as raw SQL would."""
+    value = "" if tenant_id is None else str(tenant_id)
+    await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": value})
+
+
+@dataclass
+class TenantWithKey:
+    tenant_id: uuid.UUID
+    slug: str
+    secret: str
+    key_id: uuid.UUID
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.secret}"}
+
+
+async def committed_tenant(database: Database, role: Role = Role.EDITOR) -> TenantWithKey:
+    """A tenant and an API key, committed so the API under test can see them."""
+    slug = f"t-{uuid.uuid4().hex[:12]}"
+    async with database.session() as session:
+        tenant = await auth.create_tenant(session, slug, f"Tenant {slug}")
+        issued = await auth.create_api_key(session, tenant, role, name="test key")
+        await session.commit()
+    return TenantWithKey(tenant.id, slug, issued.secret, issued.api_key.id)

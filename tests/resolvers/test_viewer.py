@@ -1,0 +1,73 @@
+"""`viewer` over HTTP: who the caller is, and 401 for anyone without a valid key."""
+
+from __future__ import annotations
+
+import httpx
+
+from clientbase.core.db import Database
+from clientbase.services.auth.principal import Role
+from tests.helpers import committed_tenant
+
+VIEWER = {"query": "{ viewer { tenant { id name slug } role scopes actor } }"}
+
+
+async def test_viewer_names_the_tenant_and_role_of_the_key(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    caller = await committed_tenant(database, Role.READER)
+    response = await client.post("/graphql", json=VIEWER, headers=caller.headers)
+    assert response.status_code == 200, response.text
+    viewer = response.json()["data"]["viewer"]
+    assert viewer["tenant"]["slug"] == caller.slug
+    assert viewer["tenant"]["name"] == f"Tenant {caller.slug}"
+    assert viewer["role"] == "READER"
+    assert viewer["scopes"] == ["read"]
+    assert "test key" in viewer["actor"]
+
+
+async def test_x_api_key_header_works_too(client: httpx.AsyncClient, database: Database) -> None:
+    caller = await committed_tenant(database, Role.ADMIN)
+    response = await client.post("/graphql", json=VIEWER, headers={"X-API-Key": caller.secret})
+    assert response.json()["data"]["viewer"]["scopes"] == ["read", "write", "admin"]
+
+
+async def test_missing_key_is_401_with_json_body(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json=VIEWER)
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_wrong_or_malformed_key_is_401(client: httpx.AsyncClient, database: Database) -> None:
+    caller = await committed_tenant(database)
+    tampered = caller.secret[:-1] + ("A" if caller.secret[-1] != "A" else "B")
+    for secret in ("nonsense", tampered, "cb_" + "0" * 36):
+        response = await client.post(
+            "/graphql", json=VIEWER, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 401, secret
+
+
+async def test_revoked_key_is_401(client: httpx.AsyncClient, database: Database) -> None:
+    from clientbase.services.auth import service as auth
+
+    caller = await committed_tenant(database)
+    assert (await client.post("/graphql", json=VIEWER, headers=caller.headers)).status_code == 200
+    async with database.session(caller.tenant_id) as session:
+        await auth.revoke_api_key(session, caller.key_id)
+        await session.commit()
+    assert (await client.post("/graphql", json=VIEWER, headers=caller.headers)).status_code == 401
+
+
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"postgres": "ok", "redis": "ok"}
+
+
+async def test_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz", headers={"X-Request-Id": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
