@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import redis.asyncio as aioredis
 import structlog
@@ -50,6 +50,10 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.state
+        if not hasattr(state, "principal"):
+            # Only the public GraphiQL page gets here without a caller, and it runs no
+            # operation; every request that executes one passed the session middleware.
+            return cast(Context, None)
         return Context(
             request=request, response=response, session=state.session, principal=state.principal
         )

@@ -8,13 +8,17 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.core.db import Database
+from clientbase.core.db import TENANT_KEY, Database
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
 
 
 async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID | None) -> None:
-    """Set app.tenant_id for the current transaction only, as raw SQL would."""
+    """Set app.tenant_id as raw SQL would, and for savepoints the session begins later."""
+    if tenant_id is None:
+        session.info.pop(TENANT_KEY, None)
+    else:
+        session.info[TENANT_KEY] = tenant_id
     value = "" if tenant_id is None else str(tenant_id)
     await session.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": value})
 

@@ -22,6 +22,8 @@ APP_ROLE = "clientbase_app"
 
 @dataclass
 class TestStack:
+    __test__ = False  # not a test class, despite its name
+
     owner_url: str
     app_url: str
     redis_url: str

@@ -40,6 +40,7 @@ TENANT_TABLES = (
 APPEND_ONLY_TABLES = ("audit_event",)
 EXTENSIONS = ("pg_trgm", "unaccent", "citext")
 CURRENT_TENANT = "clientbase_current_tenant()"
+SET_NULL_MERGED = "SET NULL (merged_into_id)"
 
 
 # Column helpers: private to this revision (not imported from the models) so that it stays
@@ -51,30 +52,15 @@ def _id() -> sa.Column[object]:
 def _tenant(table: str) -> list[SchemaItem]:
     return [
         sa.Column("tenant_id", sa.UUID(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"],
-            ["tenant.id"],
-            name=op.f(f"fk_{table}_tenant_id_tenant"),
-            ondelete="CASCADE",
-        ),
+        _fk(table, ["tenant_id"], "tenant", ondelete="CASCADE"),
         sa.Index(op.f(f"ix_{table}_tenant_id"), "tenant_id"),
     ]
 
 
 def _timestamps_version() -> list[SchemaItem]:
     return [
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        _ts("created_at", server_default=sa.text("now()"), nullable=False),
+        _ts("updated_at", server_default=sa.text("now()"), nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
     ]
 
@@ -103,11 +89,16 @@ def _enum(table: str, column: str, *values: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{column} IN ({allowed})", name=op.f(f"ck_{table}_{column}"))
 
 
-def _fk(
-    table: str, cols: list[str], ref: str, ref_cols: list[str], **kw: object
-) -> sa.ForeignKeyConstraint:
-    name = f"fk_{table}_{'_'.join(cols)}_{ref}"
-    return sa.ForeignKeyConstraint(cols, [f"{ref}.{c}" for c in ref_cols], name=op.f(name), **kw)
+def _fk(table: str, cols: list[str], ref: str, **kw: object) -> sa.ForeignKeyConstraint:
+    """Every reference here has the shape (x, y_id) -> ref(x, id), or y_id -> ref(id)."""
+    ref_cols = [f"{ref}.{col}" for col in (*cols[:-1], "id")]
+    return sa.ForeignKeyConstraint(
+        cols, ref_cols, name=op.f(f"fk_{table}_{'_'.join(cols)}_{ref}"), **kw
+    )
+
+
+def _ts(name: str, **kw: object) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime(timezone=True), **kw)
 
 
 def _uq(table: str, *cols: str) -> sa.UniqueConstraint:
@@ -158,19 +149,14 @@ def _create_tables() -> None:
         sa.Column("prefix", sa.String(16), nullable=False),
         sa.Column("key_hash", sa.String(64), nullable=False),
         sa.Column("role", sa.String(16), nullable=False),
-        sa.Column("last_used_at", sa.DateTime(timezone=True)),
-        sa.Column("revoked_at", sa.DateTime(timezone=True)),
+        _ts("last_used_at"),
+        _ts("revoked_at"),
         _enum("api_key", "role", "reader", "editor", "admin"),
         _uq("api_key", "key_hash"),
     )
     _owned(
         "audit_event",
-        sa.Column(
-            "occurred_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        _ts("occurred_at", server_default=sa.text("now()"), nullable=False),
         sa.Column("actor_kind", sa.String(16), nullable=False),
         sa.Column("actor_id", sa.Text()),
         sa.Column("actor_label", sa.Text()),
@@ -203,7 +189,7 @@ def _create_tables() -> None:
         sa.Column("size_bytes", sa.BigInteger()),
         sa.Column("sha256", sa.CHAR(64)),
         sa.Column("purpose", sa.String(16), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True)),
+        _ts("expires_at"),
         _enum("file", "purpose", "UPLOAD", "EXPORT", "ERROR_REPORT"),
         _ck("file", "size_bytes", "size_bytes >= 0"),
         _uq("file", "tenant_id", "id"),
@@ -222,9 +208,9 @@ def _create_tables() -> None:
         sa.Column("checkpoint", postgresql.JSONB()),
         sa.Column("error", sa.Text()),
         sa.Column("created_by", sa.Text()),
-        sa.Column("started_at", sa.DateTime(timezone=True)),
-        sa.Column("finished_at", sa.DateTime(timezone=True)),
-        sa.Column("heartbeat_at", sa.DateTime(timezone=True)),
+        _ts("started_at"),
+        _ts("finished_at"),
+        _ts("heartbeat_at"),
         sa.Column("cancel_requested", sa.Boolean(), server_default=sa.false(), nullable=False),
         _enum("job", "kind", "IMPORT", "EXPORT", "DUPLICATE_SCAN", "MERGE"),
         _enum("job", "status", "QUEUED", "RUNNING", "SUCCEEDED", "PARTIAL", "FAILED", "CANCELLED"),
@@ -261,16 +247,10 @@ def _create_tables() -> None:
         _uq("customer", "tenant_id", "external_ref"),
         _uq("customer", "tenant_id", "id"),
         # NO ACTION: a category or company type in use cannot be deleted.
-        _fk("customer", ["tenant_id", "category_id"], "customer_category", ["tenant_id", "id"]),
-        _fk("customer", ["tenant_id", "company_type_id"], "company_type", ["tenant_id", "id"]),
+        _fk("customer", ["tenant_id", "category_id"], "customer_category"),
+        _fk("customer", ["tenant_id", "company_type_id"], "company_type"),
         # Clears only merged_into_id, never tenant_id (column list: PostgreSQL 15+).
-        _fk(
-            "customer",
-            ["tenant_id", "merged_into_id"],
-            "customer",
-            ["tenant_id", "id"],
-            ondelete="SET NULL (merged_into_id)",
-        ),
+        _fk("customer", ["tenant_id", "merged_into_id"], "customer", ondelete=SET_NULL_MERGED),
         _enum("customer", "kind", "COMPANY", "PERSON"),
         _enum("customer", "status", "ACTIVE", "INACTIVE", "MERGED"),
         _ck("customer", "merged_into_status", "merged_into_id IS NULL OR status = 'MERGED'"),
@@ -284,12 +264,10 @@ def _create_tables() -> None:
         sa.Column("data", sa.LargeBinary(), nullable=False),
         *_tenant("file_chunk"),
         sa.PrimaryKeyConstraint("file_id", "seq", name=op.f("pk_file_chunk")),
-        _fk(
-            "file_chunk", ["tenant_id", "file_id"], "file", ["tenant_id", "id"], ondelete="CASCADE"
-        ),
+        _fk("file_chunk", ["tenant_id", "file_id"], "file", ondelete="CASCADE"),
         _ck("file_chunk", "seq", "seq >= 0"),
     )
-    customer_fk = ["tenant_id", "customer_id"], "customer", ["tenant_id", "id"]
+    customer_fk = ["tenant_id", "customer_id"], "customer"
     _owned(
         "contact",
         sa.Column("customer_id", sa.UUID(), nullable=False, index=True),
@@ -336,6 +314,7 @@ def _create_tables() -> None:
         _uq("site", "customer_id", "id"),
     )
     item = "inventory_item"
+    deferrable: dict[str, object] = {"deferrable": True, "initially": "IMMEDIATE"}
     _owned(
         item,
         sa.Column("customer_id", sa.UUID(), nullable=False, index=True),
@@ -349,31 +328,11 @@ def _create_tables() -> None:
         sa.Column("replaced_by_id", sa.UUID(), index=True),
         # NO ACTION (not RESTRICT): checked at statement end, so a tenant delete cascades.
         _fk(item, *customer_fk),
-        _fk(item, ["tenant_id", "product_type_id"], "product_type", ["tenant_id", "id"]),
+        _fk(item, ["tenant_id", "product_type_id"], "product_type"),
         # Deferrable so that a merge can move contracts, sites and items in one transaction.
-        _fk(
-            item,
-            ["customer_id", "contract_id"],
-            "contract",
-            ["customer_id", "id"],
-            deferrable=True,
-            initially="IMMEDIATE",
-        ),
-        _fk(
-            item,
-            ["customer_id", "site_id"],
-            "site",
-            ["customer_id", "id"],
-            deferrable=True,
-            initially="IMMEDIATE",
-        ),
-        _fk(
-            item,
-            ["tenant_id", "replaced_by_id"],
-            item,
-            ["tenant_id", "id"],
-            ondelete="SET NULL (replaced_by_id)",
-        ),
+        _fk(item, ["customer_id", "contract_id"], "contract", **deferrable),
+        _fk(item, ["customer_id", "site_id"], "site", **deferrable),
+        _fk(item, ["tenant_id", "replaced_by_id"], item, ondelete="SET NULL (replaced_by_id)"),
         _uq(item, "tenant_id", "product_type_id", "serial_number"),
         _uq(item, "tenant_id", "id"),
         _enum(item, "status", "ACTIVE", "RETURNED", "REPLACED"),
@@ -414,14 +373,19 @@ def _enable_row_level_security() -> None:
     )
 
 
+def _if_role(condition: str, role_literal: str, statements: str) -> str:
+    """A DO block running `statements` only if the role exists (or not): works offline too."""
+    return (
+        f"DO $$ BEGIN IF {condition} (SELECT FROM pg_roles WHERE rolname = {role_literal}) "
+        f"THEN {statements} END IF; END $$"
+    )
+
+
 def _grant_app_role() -> None:
     role, role_literal = _app_role()
     # Roles are cluster-wide: create it only if missing, and never drop it on downgrade.
-    op.execute(
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {role_literal}) THEN "
-        f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; "
-        "END IF; END $$"
-    )
+    create = f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;"
+    op.execute(_if_role("NOT EXISTS", role_literal, create))
     read_write = ", ".join(t for t in ("tenant", *TENANT_TABLES) if t not in APPEND_ONLY_TABLES)
     op.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {read_write} TO {role}")
@@ -432,14 +396,13 @@ def _grant_app_role() -> None:
 def downgrade() -> None:
     role, role_literal = _app_role()
     tables = ", ".join(("tenant", *TENANT_TABLES))
-    # In a DO block so that a role dropped by hand does not stop the downgrade.
-    op.execute(
-        f"DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = {role_literal}) THEN "
+    revoke = (
         f"REVOKE ALL ON {tables} FROM {role}; "
         f"REVOKE ALL ON FUNCTION {CURRENT_TENANT} FROM {role}; "
-        f"REVOKE USAGE ON SCHEMA public FROM {role}; "
-        "END IF; END $$"
+        f"REVOKE USAGE ON SCHEMA public FROM {role};"
     )
+    # Conditional, so that a role dropped by hand does not stop the downgrade.
+    op.execute(_if_role("EXISTS", role_literal, revoke))
     # Policies, indexes and constraints go with their tables; children first.
     for table in (*reversed(TENANT_TABLES), "tenant"):
         op.drop_table(table)

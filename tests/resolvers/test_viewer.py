@@ -71,3 +71,18 @@ async def test_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
     response = await client.get("/healthz", headers={"X-Request-Id": "abc-123"})
     assert response.headers["x-request-id"] == "abc-123"
     assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
+
+
+async def test_graphiql_is_not_served_outside_development(client: httpx.AsyncClient) -> None:
+    # The test app runs with CLIENTBASE_ENVIRONMENT=test; the launcher test covers development.
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 401
+
+
+async def test_queries_over_get_are_refused(client: httpx.AsyncClient, database: Database) -> None:
+    caller = await committed_tenant(database)
+    response = await client.get(
+        "/graphql", params={"query": "{ viewer { role } }"}, headers=caller.headers
+    )
+    assert response.status_code in (400, 405)
+    assert "data" not in response.text
