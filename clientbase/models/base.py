@@ -25,7 +25,14 @@ class Base(DeclarativeBase):
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
-    return mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
+    # The server default serves set-based writes (INSERT ... SELECT from an import's staging
+    # table, plain SQL); the ORM still assigns ids itself so that they are known before flush.
+    return mapped_column(
+        UUID(as_uuid=True),
+        primary_key=True,
+        default=uuid.uuid4,
+        server_default=func.gen_random_uuid(),
+    )
 
 
 class TimestampMixin:

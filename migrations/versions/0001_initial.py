@@ -46,7 +46,7 @@ SET_NULL_MERGED = "SET NULL (merged_into_id)"
 # Column helpers: private to this revision (not imported from the models) so that it stays
 # frozen whatever the models become.
 def _id() -> sa.Column[object]:
-    return sa.Column("id", sa.UUID(), nullable=False)
+    return sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False)
 
 
 def _tenant(table: str) -> list[SchemaItem]:
