@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.applications import Starlette
 
@@ -95,16 +95,16 @@ class StatementCounter:
 
 
 @pytest.fixture
-def count_statements(app_engine: AsyncEngine) -> Iterator[StatementCounter]:
-    """Counts the SQL statements sent on the app engine, for N+1 guards."""
+def count_statements() -> Iterator[StatementCounter]:
+    """Counts the SQL statements any engine in this process sends, for N+1 guards."""
     counter = StatementCounter(statements=[])
 
     def _count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         counter.statements.append(statement)
 
-    event.listen(app_engine.sync_engine, "before_cursor_execute", _count)
+    event.listen(Engine, "before_cursor_execute", _count)
     yield counter
-    event.remove(app_engine.sync_engine, "before_cursor_execute", _count)
+    event.remove(Engine, "before_cursor_execute", _count)
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,7 @@ from clientbase.models.base import Base, TenantMixin, TimestampMixin, VersionMix
 
 class ApiKey(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "api_key"
-    __table_args__ = (
-        CheckConstraint("role IN ('reader', 'editor', 'admin')", name="role"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('reader', 'editor', 'admin')", name="role"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
     name: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -51,7 +51,12 @@ class VersionMixin:
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, object]:  # noqa: N805
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        # eager_defaults: UPDATE ... RETURNING brings back updated_at (set by now() in SQL);
+        # otherwise it is expired after a flush and reading it under asyncio raises.
+        return {
+            "version_id_col": cls.__table__.c.version,  # type: ignore[attr-defined]
+            "eager_defaults": True,
+        }
 
 
 class TenantMixin:

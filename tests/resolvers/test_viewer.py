@@ -6,6 +6,7 @@ import httpx
 
 from clientbase.core.db import Database
 from clientbase.services.auth.principal import Role
+from tests.conftest import StatementCounter
 from tests.helpers import committed_tenant
 
 VIEWER = {"query": "{ viewer { tenant { id name slug } role scopes actor } }"}
@@ -86,3 +87,19 @@ async def test_queries_over_get_are_refused(client: httpx.AsyncClient, database:
     )
     assert response.status_code in (400, 405)
     assert "data" not in response.text
+
+
+async def test_viewer_costs_a_fixed_number_of_statements(
+    client: httpx.AsyncClient, database: Database, count_statements: StatementCounter
+) -> None:
+    caller = await committed_tenant(database)
+    await client.post("/graphql", json=VIEWER, headers=caller.headers)  # warm the pool
+    costs = []
+    for _ in range(3):
+        count_statements.reset()
+        response = await client.post("/graphql", json=VIEWER, headers=caller.headers)
+        assert response.status_code == 200
+        costs.append(count_statements.count)
+    # key lookup (set hash, select, clear), tenant binding, tenant row, rollback bookkeeping
+    assert costs[0] == costs[1] == costs[2]
+    assert costs[0] <= 8, count_statements.statements

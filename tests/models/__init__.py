@@ -1,0 +1,1 @@
+"""Tests of the SQLAlchemy models, the migrations and the database's own guarantees."""
