@@ -1,4 +1,4 @@
-"""Application wiring that needs no caller: readiness, configuration errors, the launcher's rules."""
+"""App wiring without a caller: readiness, configuration errors, the launcher's rules."""
 
 from __future__ import annotations
 
