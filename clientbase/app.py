@@ -35,6 +35,7 @@ from clientbase.resolvers.root import build_schema
 from clientbase.schema.context import Context
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal
+from clientbase.services.errors import DomainError
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +63,7 @@ class GraphQLApp(GraphQL[Context, None]):
 def _is_expected_error(error: GraphQLError) -> bool:
     """Errors of the request itself (syntax, validation, limits) keep their message."""
     original = error.original_error
-    return original is None or isinstance(original, GraphQLError)
+    return original is None or isinstance(original, GraphQLError | DomainError)
 
 
 async def _authenticate(session: AsyncSession, secret: str | None) -> Principal | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,3 +44,28 @@ async def committed_tenant(database: Database, role: Role = Role.EDITOR) -> Tena
         issued = await auth.create_api_key(session, tenant, role, name="test key")
         await session.commit()
     return TenantWithKey(tenant.id, slug, issued.secret, issued.api_key.id)
+
+
+async def gql(
+    client: Any, caller: TenantWithKey, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """POST a GraphQL operation as `caller`; fail loudly on transport or top-level errors."""
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=caller.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def gql_errors(
+    client: Any, caller: TenantWithKey, query: str, variables: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """POST an operation expected to fail with top-level errors; return them."""
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=caller.headers
+    )
+    body = response.json()
+    assert body.get("errors"), body
+    return body["errors"]  # type: ignore[no-any-return]

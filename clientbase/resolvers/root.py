@@ -1,4 +1,4 @@
-"""The root Query type and the schema built from it."""
+"""The root Query and Mutation types, merged from each domain's fields, and the schema."""
 
 from __future__ import annotations
 
@@ -6,19 +6,32 @@ from collections.abc import Callable, Sequence
 
 import strawberry
 from strawberry.extensions import SchemaExtension
+from strawberry.tools import merge_types
 
+from clientbase.resolvers.node import NodeQueries
+from clientbase.resolvers.reference import ReferenceMutations, ReferenceQueries
 from clientbase.resolvers.viewer import resolve_viewer
+from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
 from clientbase.schema.viewer import Viewer
 
 
 @strawberry.type
-class Query:
+class ViewerQueries:
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, description="Tenant, role and scopes of the caller."
     )
 
 
+Query = merge_types("Query", (NodeQueries, ViewerQueries, ReferenceQueries))
+Mutation = merge_types("Mutation", (ReferenceMutations,))
+
+# Types reachable only through the Node interface must still be in the schema.
+NODE_TYPES = [ProductType, CustomerCategory, CompanyType]
+
+
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    return strawberry.Schema(query=Query, extensions=list(extensions))
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, types=NODE_TYPES, extensions=list(extensions)
+    )

@@ -1,4 +1,4 @@
-"""The typed context every resolver receives: the caller, its session and the session lock."""
+"""The typed context every resolver receives: the caller, its session, lock and loaders."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from clientbase.schema.loaders import Loaders
 from clientbase.services.auth.principal import Principal
 
 
@@ -22,6 +23,10 @@ class Context:
     principal: Principal
     # Fields resolve concurrently and one AsyncSession must never run two statements at once.
     session_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self)
 
     @property
     def tenant_id(self) -> uuid.UUID:

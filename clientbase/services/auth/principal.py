@@ -13,6 +13,10 @@ class Role(enum.StrEnum):
     EDITOR = "editor"
     ADMIN = "admin"
 
+    def allows(self, needed: Role) -> bool:
+        order = (Role.READER, Role.EDITOR, Role.ADMIN)
+        return order.index(self) >= order.index(needed)
+
     @property
     def scopes(self) -> tuple[str, ...]:
         granted = {

@@ -1,0 +1,88 @@
+"""The mutation is the transaction: commit when the service succeeds, roll back otherwise.
+
+Every mutation resolver goes through `run_mutation`, which checks the caller's
+role, runs one service call under the session lock, and turns domain errors,
+constraint violations and stale versions into `userErrors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from clientbase.schema.common import UserError, user_errors
+from clientbase.schema.context import Context
+from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
+from clientbase.services.auth.principal import Principal, Role
+from clientbase.services.errors import DomainError, ErrorCode, from_integrity_error, problem
+
+T = TypeVar("T")
+Work = Callable[[AsyncSession, Principal], Awaitable[T]]
+
+
+@dataclass
+class Outcome(Generic[T]):
+    value: T | None = None
+    errors: list[UserError] = field(default_factory=list)
+
+
+def decode_id(global_id: str, expected_type: str, field_name: str = "id") -> Any:
+    """The row id inside a global id of `expected_type`, or a NOT_FOUND problem."""
+    try:
+        type_name, row_id = from_global_id(global_id)
+    except InvalidGlobalIdError as exc:
+        raise problem(field_name, ErrorCode.NOT_FOUND, f"No {expected_type} with this id.") from exc
+    if type_name != expected_type:
+        raise problem(field_name, ErrorCode.NOT_FOUND, f"No {expected_type} with this id.")
+    return row_id
+
+
+async def run_mutation(
+    info: strawberry.Info[Context, Any],
+    needs: Role,
+    work: Work[T],
+    *,
+    prefix: tuple[str, ...] = ("input",),
+    arguments: frozenset[str] = frozenset({"id", "expectedVersion"}),
+    deleting: bool = False,
+) -> Outcome[T]:
+    """Run `work` as one transaction. Problem paths are relative to the input object
+    (`prefix`), except those naming a top-level argument of the mutation (`arguments`)."""
+
+    def as_user_errors(error: DomainError) -> list[UserError]:
+        problems = [p if p.field[:1] and p.field[0] in arguments else p.under(*prefix)
+                    for p in error.problems]  # fmt: skip
+        return user_errors(DomainError(problems))
+
+    ctx = info.context
+    if not ctx.principal.role.allows(needs):
+        message = f"This needs the {needs.value} role; the caller is {ctx.principal.role.value}."
+        return Outcome(errors=[UserError(field=None, code=ErrorCode.FORBIDDEN, message=message)])
+    session = ctx.session
+    async with ctx.session_lock:
+        try:
+            value = await work(session, ctx.principal)
+            await session.commit()
+        except DomainError as error:
+            await session.rollback()
+            return Outcome(errors=as_user_errors(error))
+        except IntegrityError as error:
+            await session.rollback()
+            mapped = from_integrity_error(error, deleting=deleting)
+            if mapped is None:
+                raise
+            return Outcome(errors=as_user_errors(mapped))
+        except StaleDataError:
+            await session.rollback()
+            conflict = problem(
+                "expectedVersion", ErrorCode.VERSION_CONFLICT, "The record changed meanwhile."
+            )
+            return Outcome(errors=as_user_errors(conflict))
+    ctx.loaders.clear()
+    return Outcome(value=value)

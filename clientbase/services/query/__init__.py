@@ -1,0 +1,1 @@
+"""Reading lists: keyset pagination (also per parent, in one statement) and typed filters."""

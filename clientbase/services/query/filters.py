@@ -1,0 +1,90 @@
+"""Typed filters compiled to SQL: string, date, enum and boolean operators, and/or/not, and
+one-hop relation filters (`items whose customer has code X`) as EXISTS subqueries.
+
+A filter is a plain mapping, e.g. ``{"code": {"starts_with": "C1"}, "or_": [...]}``; each
+entity declares which fields may be filtered and how, so nothing else reaches SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, not_, or_, true
+
+from clientbase.services.errors import ErrorCode, problem
+
+Filter = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A filterable column. `kind` picks the operators: string, date, enum, bool, id."""
+
+    column: ColumnElement[Any]
+    kind: str = "string"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A one-hop relation: `link` joins the related table to the outer row."""
+
+    fields: Mapping[str, Field]
+    link: Callable[[], ColumnElement[bool]]
+
+
+FieldMap = Mapping[str, Field | Relation]
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _operator(column: ColumnElement[Any], kind: str, op: str, value: Any) -> ColumnElement[bool]:
+    if op == "is_null":
+        return column.is_(None) if value else column.is_not(None)
+    if op == "eq":
+        return column == value
+    if op == "ne":
+        return column != value
+    if op == "in_":
+        return column.in_(list(value))
+    if kind == "string" and op == "contains":
+        return column.ilike(f"%{_escape_like(value)}%", escape="\\")
+    if kind == "string" and op == "starts_with":
+        return column.ilike(f"{_escape_like(value)}%", escape="\\")
+    if kind == "date" and op in ("gt", "gte", "lt", "lte"):
+        comparisons = {"gt": column > value, "gte": column >= value,
+                       "lt": column < value, "lte": column <= value}  # fmt: skip
+        return comparisons[op]
+    raise problem(("filter", op), ErrorCode.INVALID, f"`{op}` does not apply to this field.")
+
+
+def compile_filter(tree: Filter | None, fields: FieldMap) -> ColumnElement[bool]:
+    """The WHERE clause for `tree`; an empty or missing filter matches every row."""
+    if not tree:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    for name, value in tree.items():
+        if value is None:
+            continue
+        if name == "and_":
+            clauses.append(and_(true(), *(compile_filter(t, fields) for t in value)))
+        elif name == "or_":
+            if value:
+                clauses.append(or_(*(compile_filter(t, fields) for t in value)))
+        elif name == "not_":
+            clauses.append(not_(compile_filter(value, fields)))
+        else:
+            spec = fields.get(name)
+            if spec is None:
+                raise problem(("filter", name), ErrorCode.INVALID, f"Cannot filter on `{name}`.")
+            if isinstance(spec, Relation):
+                related = compile_filter(value, spec.fields)
+                clauses.append(exists().where(spec.link(), related))
+            else:
+                for op, operand in value.items():
+                    if operand is not None:
+                        clauses.append(_operator(spec.column, spec.kind, op, operand))
+    return and_(true(), *clauses)

@@ -1,0 +1,1 @@
+"""Reference data: product types, customer categories and company types."""
