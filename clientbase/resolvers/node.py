@@ -46,5 +46,7 @@ class NodeQueries:
     @strawberry.field(description="Objects by global ids, in order; at most 100 ids.")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_IDS:
-            raise problem("ids", ErrorCode.LIMIT_EXCEEDED, f"At most {MAX_IDS} ids, got {len(ids)}.")
+            raise problem(
+                "ids", ErrorCode.LIMIT_EXCEEDED, f"At most {MAX_IDS} ids, got {len(ids)}."
+            )
         return await _load(info, ids)

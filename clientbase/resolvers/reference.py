@@ -108,7 +108,9 @@ class ReferenceMutations:
         return await _delete(info, models.ProductType, id)
 
     @strawberry.mutation
-    async def customer_category_create(self, info: Info, input: NameInput) -> CustomerCategoryPayload:
+    async def customer_category_create(
+        self, info: Info, input: NameInput
+    ) -> CustomerCategoryPayload:
         o = await _create(info, models.CustomerCategory, {"name": input.name})
         return CustomerCategoryPayload(
             customer_category=o.value and CustomerCategory.from_row(o.value), user_errors=o.errors

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
     from clientbase.schema.context import Context
 
-NodeLoader = Callable[["strawberry.Info[Context, Any]", Sequence[uuid.UUID]], Awaitable[Sequence[Any]]]
+NodeLoader = Callable[
+    ["strawberry.Info[Context, Any]", Sequence[uuid.UUID]], Awaitable[Sequence[Any]]
+]
 
 NODE_TYPES: dict[str, NodeLoader] = {}
 

@@ -20,9 +20,11 @@ LIST = """query($first: Int, $after: String, $last: Int, $before: String) {
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
 
 
-async def test_admin_creates_updates_and_deletes(client: httpx.AsyncClient, database: Database) -> None:
+async def test_admin_creates_updates_and_deletes(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     admin = await committed_tenant(database, Role.ADMIN)
-    created = (await gql(client, admin, CREATE, {"name": "Router X200", "kind": "PRODUCT"}))
+    created = await gql(client, admin, CREATE, {"name": "Router X200", "kind": "PRODUCT"})
     payload = created["productTypeCreate"]
     assert payload["userErrors"] == []
     assert payload["productType"]["version"] == 1
@@ -60,7 +62,9 @@ async def test_editors_and_readers_cannot_write_reference_data(
         assert result["productTypeCreate"]["userErrors"][0]["code"] == "FORBIDDEN"
 
 
-async def test_pagination_forwards_and_backwards(client: httpx.AsyncClient, database: Database) -> None:
+async def test_pagination_forwards_and_backwards(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     admin = await committed_tenant(database, Role.ADMIN)
     names = [f"Type {i:02d}" for i in range(7)]
     for name in reversed(names):
@@ -77,22 +81,28 @@ async def test_pagination_forwards_and_backwards(client: httpx.AsyncClient, data
     tail = (await gql(client, admin, LIST, {"last": 2}))["productTypes"]
     assert [e["node"]["name"] for e in tail["edges"]] == names[-2:]
     assert tail["pageInfo"]["hasPreviousPage"] is True
-    before = (await gql(client, admin, LIST, {"last": 2, "before": tail["pageInfo"]["startCursor"]}))
+    before = await gql(client, admin, LIST, {"last": 2, "before": tail["pageInfo"]["startCursor"]})
     assert [e["node"]["name"] for e in before["productTypes"]["edges"]] == names[3:5]
 
 
-async def test_page_size_limits_are_clear_errors(client: httpx.AsyncClient, database: Database) -> None:
+async def test_page_size_limits_are_clear_errors(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     reader = await committed_tenant(database, Role.READER)
     errors = await gql_errors(client, reader, LIST, {"first": 101})
     assert errors[0]["message"] == "`first` is at most 100, got 101."
     errors = await gql_errors(client, reader, LIST, {"first": 1, "after": "garbage"})
     assert "not a cursor" in errors[0]["message"]
     many = [f"id{i}" for i in range(101)]
-    errors = await gql_errors(client, reader, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": many})
+    errors = await gql_errors(
+        client, reader, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": many}
+    )
     assert "At most 100 ids" in errors[0]["message"]
 
 
-async def test_other_tenants_reference_data_is_invisible(client: httpx.AsyncClient, database: Database) -> None:
+async def test_other_tenants_reference_data_is_invisible(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     a = await committed_tenant(database, Role.ADMIN)
     b = await committed_tenant(database, Role.ADMIN)
     made = await gql(client, a, CREATE, {"name": "Only A", "kind": "PRODUCT"})

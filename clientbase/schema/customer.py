@@ -1,0 +1,184 @@
+"""The Customer type and its filter, order and payload types."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from clientbase import models
+from clientbase.models.customer import CustomerKind as CustomerKindValue
+from clientbase.models.customer import CustomerStatus as CustomerStatusValue
+from clientbase.schema.audit import AuditEvent, history_of
+from clientbase.schema.common import (
+    Address,
+    Connection,
+    DateFilter,
+    IdFilter,
+    Node,
+    OrderDirection,
+    StringFilter,
+    UserError,
+    page_request,
+)
+from clientbase.schema.ids import to_global_id
+from clientbase.schema.lists import Info, by_id, by_ids
+from clientbase.schema.node import register_node
+from clientbase.schema.reference import CompanyType, CustomerCategory
+
+CustomerKind = strawberry.enum(CustomerKindValue, name="CustomerKind")
+CustomerStatus = strawberry.enum(CustomerStatusValue, name="CustomerStatus")
+
+
+@strawberry.type(description="A customer: a company or a person, with everything it has.")
+class Customer(Node):
+    row: strawberry.Private[models.Customer]
+    code: str
+    kind: CustomerKind  # type: ignore[valid-type]
+    legal_name: str
+    trade_name: str | None
+    tax_id: str | None
+    tax_id_country: str | None
+    birth_date: dt.date | None
+    email: str | None
+    phone: str | None
+    website: str | None
+    address: Address | None
+    status: CustomerStatus  # type: ignore[valid-type]
+    external_ref: str | None
+    custom_fields: JSON | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: models.Customer) -> Customer:
+        return cls(
+            id=strawberry.ID(to_global_id("Customer", row.id)),
+            row=row,
+            code=row.code,
+            kind=CustomerKindValue(row.kind),
+            legal_name=row.legal_name,
+            trade_name=row.trade_name,
+            tax_id=row.tax_id,
+            tax_id_country=row.tax_id_country,
+            birth_date=row.birth_date,
+            email=row.email,
+            phone=row.phone,
+            website=row.website,
+            address=Address.from_row(row),
+            status=CustomerStatusValue(row.status),
+            external_ref=row.external_ref,
+            custom_fields=row.custom_fields,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @property
+    def row_id(self) -> uuid.UUID:
+        return self.row.id
+
+    @strawberry.field
+    async def category(self, info: Info) -> CustomerCategory | None:
+        if self.row.category_id is None:
+            return None
+        return await by_id(info, models.CustomerCategory, self.row.category_id,
+                           CustomerCategory.from_row)  # fmt: skip
+
+    @strawberry.field
+    async def company_type(self, info: Info) -> CompanyType | None:
+        if self.row.company_type_id is None:
+            return None
+        return await by_id(info, models.CompanyType, self.row.company_type_id,
+                           CompanyType.from_row)  # fmt: skip
+
+    @strawberry.field(description="The survivor this customer was merged into.")
+    async def merged_into(self, info: Info) -> Customer | None:
+        if self.row.merged_into_id is None:
+            return None
+        return await by_id(info, models.Customer, self.row.merged_into_id, Customer.from_row)
+
+    @strawberry.field(description="Every change to this customer, newest first.")
+    async def history(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEvent]:
+        return await history_of(info, "Customer", self.row.id, page_request(first, after))
+
+
+@strawberry.input
+class CustomerCategoryFilter:
+    id: IdFilter | None = None
+    name: StringFilter | None = None
+
+
+@strawberry.input
+class CustomerKindFilter:
+    eq: CustomerKind | None = None  # type: ignore[valid-type]
+    in_: list[CustomerKind] | None = strawberry.field(default=None, name="in")  # type: ignore[valid-type]
+
+
+@strawberry.input
+class CustomerStatusFilter:
+    eq: CustomerStatus | None = None  # type: ignore[valid-type]
+    in_: list[CustomerStatus] | None = strawberry.field(default=None, name="in")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Conditions on customers; all given ones must hold.")
+class CustomerFilter:
+    id: IdFilter | None = None
+    code: StringFilter | None = None
+    kind: CustomerKindFilter | None = None
+    status: CustomerStatusFilter | None = None
+    legal_name: StringFilter | None = None
+    trade_name: StringFilter | None = None
+    tax_id: StringFilter | None = None
+    tax_id_country: StringFilter | None = None
+    email: StringFilter | None = None
+    phone: StringFilter | None = None
+    external_ref: StringFilter | None = None
+    city: StringFilter | None = None
+    country: StringFilter | None = None
+    birth_date: DateFilter | None = None
+    created_at: DateFilter | None = None
+    updated_at: DateFilter | None = None
+    category: CustomerCategoryFilter | None = None
+    company_type: CustomerCategoryFilter | None = None
+    and_: list[CustomerFilter] | None = strawberry.field(default=None, name="and")
+    or_: list[CustomerFilter] | None = strawberry.field(default=None, name="or")
+    not_: CustomerFilter | None = strawberry.field(default=None, name="not")
+
+
+@strawberry.enum
+class CustomerOrderField(Enum):
+    CODE = "CODE"
+    LEGAL_NAME = "LEGAL_NAME"
+    CREATED_AT = "CREATED_AT"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@strawberry.input
+class CustomerOrder:
+    field: CustomerOrderField
+    direction: OrderDirection = OrderDirection.ASC
+
+
+def order_pairs(order_by: list[CustomerOrder] | None) -> list[tuple[str, bool]]:
+    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None
+    user_errors: list[UserError]
+
+
+async def _load(info: Info, ids: list[uuid.UUID]) -> list[Any]:
+    return await by_ids(info, models.Customer, ids, Customer.from_row)
+
+
+register_node("Customer", _load)

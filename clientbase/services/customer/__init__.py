@@ -1,0 +1,1 @@
+"""Customers: the registry's central record."""
