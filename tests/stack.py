@@ -37,6 +37,9 @@ class TestStack:
             asyncio.run(_drop_database(self.admin_url, self.created_database))
         if self.embedded is not None:
             self.embedded.stop()
+            if self.embedded.postgres is not None:
+                # As root the cluster may live outside data_dir, where `nobody` can reach it.
+                shutil.rmtree(self.embedded.postgres.root_dir, ignore_errors=True)
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 

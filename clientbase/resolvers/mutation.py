@@ -51,6 +51,7 @@ async def run_mutation(
     prefix: tuple[str, ...] = ("input",),
     arguments: frozenset[str] = frozenset({"id", "expectedVersion"}),
     deleting: bool = False,
+    commit_if: Callable[[T], bool] = lambda _: True,
 ) -> Outcome[T]:
     """Run `work` as one transaction. Problem paths are relative to the input object
     (`prefix`), except those naming a top-level argument of the mutation (`arguments`)."""
@@ -68,7 +69,10 @@ async def run_mutation(
     async with ctx.session_lock:
         try:
             value = await work(session, ctx.principal)
-            await session.commit()
+            if commit_if(value):
+                await session.commit()
+            else:
+                await session.rollback()
         except DomainError as error:
             await session.rollback()
             return Outcome(errors=as_user_errors(error))

@@ -8,9 +8,12 @@ import strawberry
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
+from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
 from clientbase.resolvers.node import NodeQueries
 from clientbase.resolvers.reference import ReferenceMutations, ReferenceQueries
 from clientbase.resolvers.viewer import resolve_viewer
+from clientbase.schema.audit import AuditEvent
+from clientbase.schema.customer import Customer
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
 from clientbase.schema.viewer import Viewer
 
@@ -22,11 +25,11 @@ class ViewerQueries:
     )
 
 
-Query = merge_types("Query", (NodeQueries, ViewerQueries, ReferenceQueries))
-Mutation = merge_types("Mutation", (ReferenceMutations,))
+Query = merge_types("Query", (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries))
+Mutation = merge_types("Mutation", (CustomerMutations, ReferenceMutations))
 
 # Types reachable only through the Node interface must still be in the schema.
-NODE_TYPES = [ProductType, CustomerCategory, CompanyType]
+NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType]
 
 
 def build_schema(

@@ -186,6 +186,6 @@ def provided(update: Any) -> dict[str, Any]:
         maybe = getattr(update, name)
         if maybe is None:  # absent
             continue
-        value = maybe.value
+        value = maybe.value if isinstance(maybe, strawberry.Some) else maybe
         changes[name] = value.value if isinstance(value, Enum) else value
     return changes

@@ -1,0 +1,144 @@
+"""Customer fields: lists, lookup by code, and the create/update/delete/upsert mutations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase import models
+from clientbase.resolvers.mutation import decode_id, run_mutation
+from clientbase.schema.common import Connection, DeletePayload, page_request, provided, user_errors
+from clientbase.schema.customer import (
+    Customer,
+    CustomerFilter,
+    CustomerOrder,
+    CustomerPayload,
+    order_pairs,
+)
+from clientbase.schema.customer_inputs import (
+    CustomerCreateInput,
+    CustomersUpsertPayload,
+    CustomerUpdateInput,
+    CustomerUpsertInput,
+    CustomerUpsertResult,
+    ErrorPolicy,
+    UpsertAction,
+    create_fields,
+    customer_data,
+)
+from clientbase.schema.filters import filter_tree
+from clientbase.schema.lists import Info, root_connection
+from clientbase.services.auth.principal import Principal, Role
+from clientbase.services.customer import queries
+from clientbase.services.customer import service as customers
+from clientbase.services.customer.upsert import UpsertResult, upsert_many
+from clientbase.services.errors import DomainError
+
+
+def _payload(outcome: Any) -> CustomerPayload:
+    customer = Customer.from_row(outcome.value) if outcome.value is not None else None
+    return CustomerPayload(customer=customer, user_errors=outcome.errors)
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(description="Customers, filtered and ordered; `search` is a keyword filter.")
+    async def customers(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+        filter: CustomerFilter | None = None, order_by: list[CustomerOrder] | None = None,
+        search: str | None = None,
+    ) -> Connection[Customer]:  # fmt: skip
+        return await root_connection(
+            info,
+            queries.list_query(filter_tree(filter), search),
+            queries.sort_keys(order_pairs(order_by)),
+            page_request(first, after, last, before),
+            Customer.from_row,
+        )
+
+    @strawberry.field(description="The customer with this code, if any.")
+    async def customer_by_code(self, info: Info, code: str) -> Customer | None:
+        ctx = info.context
+        async with ctx.session_lock:
+            row = await ctx.session.scalar(
+                select(models.Customer).where(models.Customer.code == code)
+            )
+        return Customer.from_row(row) if row is not None else None
+
+
+def _upsert_item(item: CustomerUpsertInput) -> dict[str, Any]:
+    return customer_data({"code": item.code, "legal_name": item.legal_name, **provided(item)})
+
+
+@strawberry.type
+class CustomerMutations:
+    @strawberry.mutation(description="All or nothing: nested contacts, sites and contracts too.")
+    async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
+        async def work(session: AsyncSession, actor: Principal) -> models.Customer:
+            fields = create_fields(input)
+            children = {name: fields.pop(name) or [] for name in customers.CHILDREN
+                        if name in fields}  # fmt: skip
+            return await customers.create(session, actor, customer_data(fields), children)
+
+        return _payload(await run_mutation(info, Role.EDITOR, work))
+
+    @strawberry.mutation
+    async def customer_update(
+        self, info: Info, id: strawberry.ID, input: CustomerUpdateInput,
+        expected_version: int | None = None,
+    ) -> CustomerPayload:  # fmt: skip
+        async def work(session: AsyncSession, actor: Principal) -> models.Customer:
+            row_id = decode_id(id, "Customer")
+            return await customers.update(session, actor, row_id, customer_data(provided(input)),
+                                          expected_version)  # fmt: skip
+
+        return _payload(await run_mutation(info, Role.EDITOR, work))
+
+    @strawberry.mutation
+    async def customer_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        async def work(session: AsyncSession, actor: Principal) -> None:
+            await customers.delete(session, actor, decode_id(id, "Customer"))
+
+        outcome = await run_mutation(info, Role.EDITOR, work, deleting=True)
+        return DeletePayload(deleted_id=None if outcome.errors else id, user_errors=outcome.errors)
+
+    @strawberry.mutation(description="At most 100 items; a result per item, in input order.")
+    async def customers_upsert(
+        self, info: Info, inputs: list[CustomerUpsertInput],
+        error_policy: ErrorPolicy = ErrorPolicy.REJECT_ALL,
+    ) -> CustomersUpsertPayload:  # fmt: skip
+        reject_all = error_policy is ErrorPolicy.REJECT_ALL
+
+        async def work(session: AsyncSession, actor: Principal) -> list[UpsertResult]:
+            items = []
+            for index, item in enumerate(inputs):
+                try:
+                    items.append(_upsert_item(item))
+                except DomainError as error:
+                    raise error.under("inputs", str(index)) from error
+            return await upsert_many(session, actor, items)
+
+        def all_good(results: list[UpsertResult]) -> bool:
+            return not reject_all or all(r.error is None for r in results)
+
+        outcome = await run_mutation(info, Role.EDITOR, work, prefix=(),
+                                     commit_if=all_good)  # fmt: skip
+        results = outcome.value or []
+        committed = bool(outcome.value is not None and all_good(results))
+        return CustomersUpsertPayload(
+            results=[
+                CustomerUpsertResult(
+                    index=r.index,
+                    customer=Customer.from_row(r.customer) if r.customer and committed else None,
+                    action=UpsertAction(r.action.value) if r.action and committed else None,
+                    user_errors=user_errors(r.error, "inputs", str(r.index)) if r.error else [],
+                )
+                for r in results
+            ],
+            committed=committed,
+            user_errors=outcome.errors,
+        )

@@ -1,0 +1,74 @@
+"""Batch upsert for partners: each item matched by externalRef (else code), created or updated.
+
+Every item runs in its own savepoint, so with SKIP_FAILED the good items commit and
+the bad ones leave no trace; with REJECT_ALL the caller rolls back the whole batch.
+Sending the same batch twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.models.customer import Customer
+from clientbase.services import records
+from clientbase.services.auth.principal import Principal
+from clientbase.services.customer import service
+from clientbase.services.errors import DomainError, ErrorCode, from_integrity_error, problem
+
+MAX_ITEMS = 100
+
+
+class UpsertAction(enum.StrEnum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    UNCHANGED = "UNCHANGED"
+
+
+@dataclass
+class UpsertResult:
+    index: int
+    customer: Customer | None = None
+    action: UpsertAction | None = None
+    error: DomainError | None = None
+
+
+async def _upsert_one(
+    session: AsyncSession, actor: Principal, item: Mapping[str, Any]
+) -> tuple[Customer, UpsertAction]:
+    existing = await service.find_for_upsert(session, item.get("external_ref"), item.get("code"))
+    if existing is None:
+        return await service.create(session, actor, item), UpsertAction.CREATED
+    changes = service.normalise(item)
+    customer = await records.load_for_update(session, Customer, existing.id, "Customer", None)
+    service.check({"kind": customer.kind, **changes}, creating=False)
+    changed = await records.update(session, actor, customer, changes, "Customer", "upsert")
+    return customer, UpsertAction.UPDATED if changed else UpsertAction.UNCHANGED
+
+
+async def upsert_many(
+    session: AsyncSession, actor: Principal, items: Sequence[Mapping[str, Any]]
+) -> list[UpsertResult]:
+    if len(items) > MAX_ITEMS:
+        raise problem("inputs", ErrorCode.LIMIT_EXCEEDED,
+                      f"At most {MAX_ITEMS} items per call, got {len(items)}.")  # fmt: skip
+    results = []
+    for index, item in enumerate(items):
+        result = UpsertResult(index=index)
+        try:
+            async with session.begin_nested():
+                result.customer, result.action = await _upsert_one(session, actor, item)
+        except DomainError as error:
+            result.error = error
+        except IntegrityError as error:
+            mapped = from_integrity_error(error)
+            if mapped is None:
+                raise
+            result.error = mapped
+        results.append(result)
+    return results
