@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from clientbase import models
+from clientbase.models.product_type import ProductKind as ProductKindValue
 from clientbase.resolvers.mutation import decode_id, run_mutation
 from clientbase.schema.common import Connection, DeletePayload, page_request, provided
 from clientbase.schema.lists import Info, root_connection
@@ -30,36 +31,60 @@ from clientbase.services.reference import service as reference
 class ReferenceQueries:
     @strawberry.field
     async def product_types(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None, search: str | None = None,
-    ) -> Connection[ProductType]:  # fmt: skip
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+    ) -> Connection[ProductType]:
         model = models.ProductType
-        return await root_connection(info, reference.list_query(model, search),
-                                     reference.sort_keys(model),
-                                     page_request(first, after, last, before),
-                                     ProductType.from_row)  # fmt: skip
+        return await root_connection(
+            info,
+            reference.list_query(model, search),
+            reference.sort_keys(model),
+            page_request(first, after, last, before),
+            ProductType.from_row,
+        )
 
     @strawberry.field
     async def customer_categories(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None, search: str | None = None,
-    ) -> Connection[CustomerCategory]:  # fmt: skip
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+    ) -> Connection[CustomerCategory]:
         model = models.CustomerCategory
-        return await root_connection(info, reference.list_query(model, search),
-                                     reference.sort_keys(model),
-                                     page_request(first, after, last, before),
-                                     CustomerCategory.from_row)  # fmt: skip
+        return await root_connection(
+            info,
+            reference.list_query(model, search),
+            reference.sort_keys(model),
+            page_request(first, after, last, before),
+            CustomerCategory.from_row,
+        )
 
     @strawberry.field
     async def company_types(
-        self, info: Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None, search: str | None = None,
-    ) -> Connection[CompanyType]:  # fmt: skip
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        search: str | None = None,
+    ) -> Connection[CompanyType]:
         model = models.CompanyType
-        return await root_connection(info, reference.list_query(model, search),
-                                     reference.sort_keys(model),
-                                     page_request(first, after, last, before),
-                                     CompanyType.from_row)  # fmt: skip
+        return await root_connection(
+            info,
+            reference.list_query(model, search),
+            reference.sort_keys(model),
+            page_request(first, after, last, before),
+            CompanyType.from_row,
+        )
 
 
 async def _create(info: Info, model: Any, data: dict[str, Any]) -> Any:
@@ -69,8 +94,9 @@ async def _create(info: Info, model: Any, data: dict[str, Any]) -> Any:
     return outcome
 
 
-async def _update(info: Info, model: Any, id: str, changes: dict[str, Any],
-                  expected_version: int | None) -> Any:  # fmt: skip
+async def _update(
+    info: Info, model: Any, id: str, changes: dict[str, Any], expected_version: int | None
+) -> Any:
     async def work(session: Any, actor: Any) -> Any:
         row_id = decode_id(id, reference.ENTITY[model])
         return await reference.update(session, actor, model, row_id, changes, expected_version)
@@ -83,25 +109,36 @@ async def _delete(info: Info, model: Any, id: str) -> DeletePayload:
         await reference.delete(session, actor, model, decode_id(id, reference.ENTITY[model]))
 
     outcome = await run_mutation(info, Role.ADMIN, work, deleting=True)
-    return DeletePayload(deleted_id=None if outcome.errors else strawberry.ID(id),
-                         user_errors=outcome.errors)  # fmt: skip
+    return DeletePayload(
+        deleted_id=None if outcome.errors else strawberry.ID(id), user_errors=outcome.errors
+    )
 
 
 @strawberry.type
 class ReferenceMutations:
     @strawberry.mutation
     async def product_type_create(self, info: Info, input: ProductTypeInput) -> ProductTypePayload:
-        o = await _create(info, models.ProductType, {"name": input.name, "kind": input.kind.value})
-        return ProductTypePayload(product_type=o.value and ProductType.from_row(o.value),
-                                  user_errors=o.errors)  # fmt: skip
+        o = await _create(
+            info,
+            models.ProductType,
+            {"name": input.name, "kind": ProductKindValue(input.kind).value},
+        )
+        return ProductTypePayload(
+            product_type=o.value and ProductType.from_row(o.value), user_errors=o.errors
+        )
 
     @strawberry.mutation
-    async def product_type_update(self, info: Info, id: strawberry.ID,
-                                  input: ProductTypeUpdateInput,
-                                  expected_version: int | None = None) -> ProductTypePayload:  # fmt: skip
+    async def product_type_update(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: ProductTypeUpdateInput,
+        expected_version: int | None = None,
+    ) -> ProductTypePayload:
         o = await _update(info, models.ProductType, id, provided(input), expected_version)
-        return ProductTypePayload(product_type=o.value and ProductType.from_row(o.value),
-                                  user_errors=o.errors)  # fmt: skip
+        return ProductTypePayload(
+            product_type=o.value and ProductType.from_row(o.value), user_errors=o.errors
+        )
 
     @strawberry.mutation
     async def product_type_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
@@ -117,9 +154,13 @@ class ReferenceMutations:
         )
 
     @strawberry.mutation
-    async def customer_category_update(self, info: Info, id: strawberry.ID,
-                                       input: NameUpdateInput,
-                                       expected_version: int | None = None) -> CustomerCategoryPayload:  # fmt: skip
+    async def customer_category_update(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: NameUpdateInput,
+        expected_version: int | None = None,
+    ) -> CustomerCategoryPayload:
         o = await _update(info, models.CustomerCategory, id, provided(input), expected_version)
         return CustomerCategoryPayload(
             customer_category=o.value and CustomerCategory.from_row(o.value), user_errors=o.errors
@@ -132,15 +173,22 @@ class ReferenceMutations:
     @strawberry.mutation
     async def company_type_create(self, info: Info, input: NameInput) -> CompanyTypePayload:
         o = await _create(info, models.CompanyType, {"name": input.name})
-        return CompanyTypePayload(company_type=o.value and CompanyType.from_row(o.value),
-                                  user_errors=o.errors)  # fmt: skip
+        return CompanyTypePayload(
+            company_type=o.value and CompanyType.from_row(o.value), user_errors=o.errors
+        )
 
     @strawberry.mutation
-    async def company_type_update(self, info: Info, id: strawberry.ID, input: NameUpdateInput,
-                                  expected_version: int | None = None) -> CompanyTypePayload:  # fmt: skip
+    async def company_type_update(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        input: NameUpdateInput,
+        expected_version: int | None = None,
+    ) -> CompanyTypePayload:
         o = await _update(info, models.CompanyType, id, provided(input), expected_version)
-        return CompanyTypePayload(company_type=o.value and CompanyType.from_row(o.value),
-                                  user_errors=o.errors)  # fmt: skip
+        return CompanyTypePayload(
+            company_type=o.value and CompanyType.from_row(o.value), user_errors=o.errors
+        )
 
     @strawberry.mutation
     async def company_type_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import strawberry
+import structlog
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
 from clientbase.resolvers.node import NodeQueries
@@ -16,6 +19,9 @@ from clientbase.schema.audit import AuditEvent
 from clientbase.schema.customer import Customer
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
 from clientbase.schema.viewer import Viewer
+from clientbase.services.errors import DomainError
+
+log = structlog.get_logger(__name__)
 
 
 @strawberry.type
@@ -32,9 +38,20 @@ Mutation = merge_types("Mutation", (CustomerMutations, ReferenceMutations))
 NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType]
 
 
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Unexpected failures are masked for the client; the log keeps the detail, with the
+        # request id (bound by the request middleware) so a report can be traced.
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError | DomainError):
+                continue
+            log.error("unexpected error in resolver", path=error.path, exc_info=original)
+
+
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query, mutation=Mutation, types=NODE_TYPES, extensions=list(extensions)
-    )
+    return Schema(query=Query, mutation=Mutation, types=NODE_TYPES, extensions=list(extensions))

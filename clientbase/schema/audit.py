@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -48,7 +48,7 @@ class AuditEvent(Node):
             actor_kind=row.actor_kind,
             actor_label=row.actor_label,
             request_id=row.request_id,
-            changes=row.changes,
+            changes=cast(JSON, row.changes),
         )
 
 

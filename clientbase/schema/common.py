@@ -111,8 +111,10 @@ class StringFilter:
     eq: str | None = None
     ne: str | None = None
     in_: list[str] | None = strawberry.field(default=None, name="in")
-    contains: str | None = strawberry.field(default=None, description="Case-insensitive.")
-    starts_with: str | None = strawberry.field(default=None, description="Case-insensitive.")
+    contains: str | None = strawberry.field(default=None, description="Ignores case and accents.")
+    starts_with: str | None = strawberry.field(
+        default=None, description="Ignores case and accents."
+    )
     is_null: bool | None = None
 
 

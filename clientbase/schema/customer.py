@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -73,7 +73,7 @@ class Customer(Node):
             address=Address.from_row(row),
             status=CustomerStatusValue(row.status),
             external_ref=row.external_ref,
-            custom_fields=row.custom_fields,
+            custom_fields=cast(JSON, row.custom_fields),
             version=row.version,
             created_at=row.created_at,
             updated_at=row.updated_at,

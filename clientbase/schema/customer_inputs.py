@@ -135,5 +135,5 @@ def customer_data(fields: dict[str, Any]) -> dict[str, Any]:
 
 def create_fields(input: CustomerCreateInput) -> dict[str, Any]:
     fields = {name: getattr(input, name) for name in input.__dataclass_fields__}
-    fields["kind"] = input.kind.value
+    fields["kind"] = CustomerKindValue(input.kind).value
     return fields

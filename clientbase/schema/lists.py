@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.base import Base
@@ -47,7 +47,7 @@ async def child_connection(
     *,
     stmt: Select[Any],
     entity: type[Base],
-    parent_column: ColumnElement[Any],
+    parent_column: Any,
     sort: Sequence[SortKey],
     page: PageRequest,
     convert: Callable[[Any], T],

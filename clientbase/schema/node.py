@@ -11,9 +11,7 @@ if TYPE_CHECKING:
 
     from clientbase.schema.context import Context
 
-NodeLoader = Callable[
-    ["strawberry.Info[Context, Any]", Sequence[uuid.UUID]], Awaitable[Sequence[Any]]
-]
+NodeLoader = Callable[["strawberry.Info[Context, Any]", list[uuid.UUID]], Awaitable[Sequence[Any]]]
 
 NODE_TYPES: dict[str, NodeLoader] = {}
 

@@ -75,18 +75,17 @@ async def load_for_update(
 ) -> M:
     # FOR UPDATE: the version read here is the one the UPDATE will check, so two
     # concurrent updates queue instead of one silently overwriting the other.
-    row = await session.scalar(
-        select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
-    )
+    stmt: Any = select(model).where(model.id == row_id).with_for_update()  # type: ignore[attr-defined]
+    row: Any = await session.scalar(stmt)
     if row is None:
         raise problem("id", ErrorCode.NOT_FOUND, f"No {entity} with this id.")
-    if expected_version is not None and row.version != expected_version:  # type: ignore[attr-defined]
+    if expected_version is not None and row.version != expected_version:
         raise problem(
             "expectedVersion",
             ErrorCode.VERSION_CONFLICT,
-            f"The {entity} is at version {row.version}, not {expected_version}.",  # type: ignore[attr-defined]
+            f"The {entity} is at version {row.version}, not {expected_version}.",
         )
-    return row
+    return row  # type: ignore[no-any-return]
 
 
 async def update(

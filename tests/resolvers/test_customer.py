@@ -12,13 +12,17 @@ from clientbase.core.db import Database
 from clientbase.services.auth.principal import Role
 from tests.helpers import TenantWithKey, committed_tenant, gql
 
-FIELDS = "id code kind legalName tradeName email status version externalRef address { city country }"
+FIELDS = (
+    "id code kind legalName tradeName email status version externalRef address { city country }"
+)
 CREATE = f"""mutation($input: CustomerCreateInput!) {{
   customerCreate(input: $input) {{ customer {{ {FIELDS} }} userErrors {{ field code message }} }} }}"""
 UPDATE = f"""mutation($id: ID!, $input: CustomerUpdateInput!, $v: Int) {{
   customerUpdate(id: $id, input: $input, expectedVersion: $v) {{
     customer {{ {FIELDS} }} userErrors {{ field code message }} }} }}"""
-DELETE = "mutation($id: ID!) { customerDelete(id: $id) { deletedId userErrors { field code message } } }"
+DELETE = (
+    "mutation($id: ID!) { customerDelete(id: $id) { deletedId userErrors { field code message } } }"
+)
 
 
 async def _create(client: httpx.AsyncClient, caller: TenantWithKey, **fields: object) -> dict:
@@ -69,7 +73,9 @@ async def test_taken_code_and_external_ref(client: httpx.AsyncClient, database: 
     await _create(client, other_tenant, code="DUP")  # codes are unique per tenant only
 
 
-async def test_partial_update_absent_is_not_null(client: httpx.AsyncClient, database: Database) -> None:
+async def test_partial_update_absent_is_not_null(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     made = await _create(client, editor, tradeName="Padaria SJ", email="a@b.co")
     result = await gql(client, editor, UPDATE,
@@ -136,9 +142,11 @@ async def test_delete_rules(client: httpx.AsyncClient, database: Database) -> No
 
 async def test_readers_cannot_write(client: httpx.AsyncClient, database: Database) -> None:
     reader = await committed_tenant(database, Role.READER)
-    payload = (await gql(client, reader, CREATE, {"input": {"code": "R", "legalName": "R"}}))
+    payload = await gql(client, reader, CREATE, {"input": {"code": "R", "legalName": "R"}})
     assert payload["customerCreate"]["userErrors"][0]["code"] == "FORBIDDEN"
-    assert (await gql(client, reader, '{ customers { totalCount } }'))["customers"]["totalCount"] == 0
+    assert (await gql(client, reader, "{ customers { totalCount } }"))["customers"][
+        "totalCount"
+    ] == 0
 
 
 async def test_history_records_who_and_what(client: httpx.AsyncClient, database: Database) -> None:

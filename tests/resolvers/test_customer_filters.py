@@ -14,7 +14,11 @@ LIST = """query($filter: CustomerFilter, $orderBy: [CustomerOrder!], $search: St
 
 
 async def _seed(client: httpx.AsyncClient, admin: TenantWithKey) -> None:
-    category = await gql(client, admin, 'mutation { customerCategoryCreate(input: {name: "Retail"}) { customerCategory { id } } }')
+    category = await gql(
+        client,
+        admin,
+        'mutation { customerCategoryCreate(input: {name: "Retail"}) { customerCategory { id } } }',
+    )
     retail = category["customerCategoryCreate"]["customerCategory"]["id"]
     rows = [
         {"code": "A1", "legalName": "Ávila Comércio Ltda", "categoryId": retail, "email": "a@avila.br"},
@@ -24,11 +28,18 @@ async def _seed(client: httpx.AsyncClient, admin: TenantWithKey) -> None:
         {"code": "B2", "legalName": "Banco Zeta", "tradeName": None},
     ]  # fmt: skip
     for row in rows:
-        made = await gql(client, admin, "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { userErrors { message } } }", {"i": row})
+        made = await gql(
+            client,
+            admin,
+            "mutation($i: CustomerCreateInput!) { customerCreate(input: $i) { userErrors { message } } }",
+            {"i": row},
+        )
         assert made["customerCreate"]["userErrors"] == []
 
 
-async def _codes(client: httpx.AsyncClient, caller: TenantWithKey, **variables: object) -> list[str]:
+async def _codes(
+    client: httpx.AsyncClient, caller: TenantWithKey, **variables: object
+) -> list[str]:
     data = await gql(client, caller, LIST, variables)
     return [node["code"] for node in data["customers"]["nodes"]]
 
@@ -41,8 +52,13 @@ async def test_filters(client: httpx.AsyncClient, database: Database) -> None:
     assert await _codes(client, admin, filter={"code": {"in": ["B2", "A1"]}}) == ["A1", "B2"]
     assert await _codes(client, admin, filter={"kind": {"eq": "PERSON"}}) == ["B1"]
     assert await _codes(client, admin, filter={"email": {"isNull": False}}) == ["A1"]
-    assert await _codes(client, admin, filter={"category": {"name": {"eq": "Retail"}}}) == ["A1", "B1"]
-    assert await _codes(client, admin, filter={"birthDate": {"gte": "1980-01-01", "lte": "1980-12-31"}}) == ["B1"]
+    assert await _codes(client, admin, filter={"category": {"name": {"eq": "Retail"}}}) == [
+        "A1",
+        "B1",
+    ]
+    assert await _codes(
+        client, admin, filter={"birthDate": {"gte": "1980-01-01", "lte": "1980-12-31"}}
+    ) == ["B1"]
     either = {"or": [{"code": {"eq": "A1"}}, {"code": {"eq": "B2"}}]}
     assert await _codes(client, admin, filter=either) == ["A1", "B2"]
     assert await _codes(client, admin, filter={"not": either}) == ["A2", "B1"]
@@ -59,7 +75,8 @@ async def test_order_and_search(client: httpx.AsyncClient, database: Database) -
     # Byte order for now: the accent-blind name key of the search work will order names.
     by_name = [{"field": "LEGAL_NAME"}]
     assert await _codes(client, admin, orderBy=by_name, filter={"code": {"startsWith": "B"}}) == [
-        "B2", "B1"
+        "B2",
+        "B1",
     ]
     assert await _codes(client, admin, search="zeta") == ["B2"]
     data = await gql(client, admin, LIST, {"first": 1, "search": "ávila"})

@@ -21,7 +21,9 @@ def _batch(n: int, prefix: str = "P") -> list[dict[str, str]]:
             for i in range(n)]  # fmt: skip
 
 
-async def test_same_batch_twice_changes_nothing(client: httpx.AsyncClient, database: Database) -> None:
+async def test_same_batch_twice_changes_nothing(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     first = (await gql(client, editor, UPSERT, {"inputs": _batch(5)}))["customersUpsert"]
     assert first["committed"] is True
@@ -32,7 +34,9 @@ async def test_same_batch_twice_changes_nothing(client: httpx.AsyncClient, datab
     assert (await gql(client, editor, COUNT))["customers"]["totalCount"] == 5
 
 
-async def test_matches_by_external_ref_then_code(client: httpx.AsyncClient, database: Database) -> None:
+async def test_matches_by_external_ref_then_code(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     await gql(client, editor, UPSERT, {"inputs": _batch(2)})
     renamed = [{"code": "P0-NEW", "legalName": "Renamed", "externalRef": "ext-P0"},
@@ -41,7 +45,10 @@ async def test_matches_by_external_ref_then_code(client: httpx.AsyncClient, data
     assert [r["action"] for r in result["results"]] == ["UPDATED", "UPDATED"]
     assert result["results"][0]["customer"]["code"] == "P0-NEW"
     assert result["results"][1]["customer"] == {
-        "code": "P1", "legalName": "By code", "version": 2, "externalRef": "ext-P1"
+        "code": "P1",
+        "legalName": "By code",
+        "version": 2,
+        "externalRef": "ext-P1",
     }
     assert (await gql(client, editor, COUNT))["customers"]["totalCount"] == 2
 
@@ -49,7 +56,7 @@ async def test_matches_by_external_ref_then_code(client: httpx.AsyncClient, data
 async def test_reject_all_writes_nothing(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     items = [*_batch(3), {"code": "", "legalName": "Bad"}]
-    result = (await gql(client, editor, UPSERT, {"inputs": items, "policy": "REJECT_ALL"}))
+    result = await gql(client, editor, UPSERT, {"inputs": items, "policy": "REJECT_ALL"})
     payload = result["customersUpsert"]
     assert payload["committed"] is False
     assert payload["results"][3]["userErrors"] == [
@@ -59,7 +66,9 @@ async def test_reject_all_writes_nothing(client: httpx.AsyncClient, database: Da
     assert (await gql(client, editor, COUNT))["customers"]["totalCount"] == 0
 
 
-async def test_skip_failed_commits_the_good_items(client: httpx.AsyncClient, database: Database) -> None:
+async def test_skip_failed_commits_the_good_items(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     items = [*_batch(2), {"code": "P0", "legalName": "Clashes on code", "externalRef": "other"},
              {"code": "OK", "legalName": "Fine"}]  # fmt: skip
@@ -73,7 +82,9 @@ async def test_skip_failed_commits_the_good_items(client: httpx.AsyncClient, dat
     assert (await gql(client, editor, COUNT))["customers"]["totalCount"] == 3
 
 
-async def test_more_than_100_items_is_limit_exceeded(client: httpx.AsyncClient, database: Database) -> None:
+async def test_more_than_100_items_is_limit_exceeded(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     payload = (await gql(client, editor, UPSERT, {"inputs": _batch(101)}))["customersUpsert"]
     assert payload["userErrors"][0]["code"] == "LIMIT_EXCEEDED"

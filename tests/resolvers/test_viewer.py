@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from clientbase.core.db import Database
 from clientbase.services.auth.principal import Role
@@ -103,3 +104,26 @@ async def test_viewer_costs_a_fixed_number_of_statements(
     # key lookup (set hash, select, clear), tenant binding, tenant row, rollback bookkeeping
     assert costs[0] == costs[1] == costs[2]
     assert costs[0] <= 8, count_statements.statements
+
+
+async def test_unexpected_errors_are_masked_and_logged_with_the_request_id(
+    client: httpx.AsyncClient,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from clientbase.services.auth import service as auth
+
+    async def broken(*_: object) -> None:
+        raise RuntimeError("connection string postgres://secret@db")
+
+    caller = await committed_tenant(database)
+    monkeypatch.setattr(auth, "get_tenant", broken)
+    response = await client.post(
+        "/graphql", json=VIEWER, headers={**caller.headers, "X-Request-Id": "req-mask-1"}
+    )
+    assert response.status_code == 200
+    assert response.json()["errors"][0]["message"] == "Unexpected error."
+    assert "secret" not in response.text
+    logged = capsys.readouterr().err
+    assert "req-mask-1" in logged and "connection string" in logged

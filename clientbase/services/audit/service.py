@@ -65,5 +65,5 @@ def record(
     return event
 
 
-def events_of(entity_type: str) -> Select[tuple[AuditEvent]]:
+def events_of(entity_type: str) -> Select[Any]:
     return select(AuditEvent).where(AuditEvent.entity_type == entity_type)

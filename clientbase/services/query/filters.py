@@ -11,18 +11,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, not_, or_, true
+from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, true
 
 from clientbase.services.errors import ErrorCode, problem
 
 Filter = Mapping[str, Any]
 
 
+# A mapped attribute (Customer.code) or any column expression.
+Column = Any
+
+
 @dataclass(frozen=True)
 class Field:
     """A filterable column. `kind` picks the operators: string, date, enum, bool, id."""
 
-    column: ColumnElement[Any]
+    column: Column
     kind: str = "string"
 
 
@@ -41,23 +45,29 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _operator(column: ColumnElement[Any], kind: str, op: str, value: Any) -> ColumnElement[bool]:
+def _folded(value: Column) -> ColumnElement[Any]:
+    # Case- and accent-blind: "avila" finds "Ávila" whatever the server's locale (lower()
+    # alone folds only ASCII under the C locale).
+    return func.lower(func.unaccent(value))
+
+
+def _operator(column: Column, kind: str, op: str, value: Any) -> ColumnElement[bool]:
     if op == "is_null":
-        return column.is_(None) if value else column.is_not(None)
+        return column.is_(None) if value else column.is_not(None)  # type: ignore[no-any-return]
     if op == "eq":
-        return column == value
+        return column == value  # type: ignore[no-any-return]
     if op == "ne":
-        return column != value
+        return column != value  # type: ignore[no-any-return]
     if op == "in_":
-        return column.in_(list(value))
+        return column.in_(list(value))  # type: ignore[no-any-return]
     if kind == "string" and op == "contains":
-        return column.ilike(f"%{_escape_like(value)}%", escape="\\")
+        return _folded(column).like(_folded(literal(f"%{_escape_like(value)}%")), escape="\\")
     if kind == "string" and op == "starts_with":
-        return column.ilike(f"{_escape_like(value)}%", escape="\\")
+        return _folded(column).like(_folded(literal(f"{_escape_like(value)}%")), escape="\\")
     if kind == "date" and op in ("gt", "gte", "lt", "lte"):
         comparisons = {"gt": column > value, "gte": column >= value,
                        "lt": column < value, "lte": column <= value}  # fmt: skip
-        return comparisons[op]
+        return comparisons[op]  # type: ignore[no-any-return]
     raise problem(("filter", op), ErrorCode.INVALID, f"`{op}` does not apply to this field.")
 
 

@@ -61,7 +61,7 @@ class PageRequest:
 class SortKey:
     """One ORDER BY term: the column, the row attribute that holds its value, the direction."""
 
-    column: ColumnElement[Any]
+    column: Any  # a mapped attribute or column expression
     attribute: str
     descending: bool = False
 
@@ -156,7 +156,7 @@ async def fetch_pages_by_parent(
     session: AsyncSession,
     stmt: Select[Any],
     entity: Any,
-    parent_column: ColumnElement[Any],
+    parent_column: Any,
     parent_ids: Sequence[Hashable],
     sort: Sequence[SortKey],
     page: PageRequest,
@@ -192,7 +192,7 @@ async def count(session: AsyncSession, stmt: Select[Any]) -> int:
 async def count_by_parent(
     session: AsyncSession,
     stmt: Select[Any],
-    parent_column: ColumnElement[Any],
+    parent_column: Any,
     parent_ids: Sequence[Hashable],
 ) -> dict[Hashable, int]:
     inner = stmt.where(parent_column.in_(list(parent_ids))).order_by(None).subquery()

@@ -14,8 +14,7 @@ from clientbase.models.customer_category import CustomerCategory
 from clientbase.models.product_type import ProductKind, ProductType
 from clientbase.services import records, validation
 from clientbase.services.auth.principal import Principal
-from clientbase.services.query.filters import compile_filter
-from clientbase.services.query.filters import Field as F
+from clientbase.services.query.filters import Field, compile_filter
 from clientbase.services.query.pagination import SortKey
 
 ReferenceModel = type[ProductType] | type[CustomerCategory] | type[CompanyType]
@@ -35,7 +34,9 @@ def sort_keys(model: ReferenceModel) -> list[SortKey]:
 def list_query(model: ReferenceModel, search: str | None = None) -> Select[Any]:
     stmt = select(model)
     if search:
-        stmt = stmt.where(compile_filter({"name": {"contains": search}}, {"name": F(model.name)}))
+        stmt = stmt.where(
+            compile_filter({"name": {"contains": search}}, {"name": Field(model.name)})
+        )
     return stmt
 
 
