@@ -79,9 +79,7 @@ class CustomerMutations:
     @strawberry.mutation(description="All or nothing: nested contacts, sites and contracts too.")
     async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
         async def work(session: AsyncSession, actor: Principal) -> models.Customer:
-            fields = create_fields(input)
-            children = {name: fields.pop(name) or [] for name in customers.CHILDREN
-                        if name in fields}  # fmt: skip
+            fields, children = create_fields(input)
             return await customers.create(session, actor, customer_data(fields), children)
 
         return _payload(await run_mutation(info, Role.EDITOR, work))

@@ -11,13 +11,21 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from clientbase.resolvers.contact import ContactMutations, ContactQueries
+from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
+from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
 from clientbase.resolvers.node import NodeQueries
 from clientbase.resolvers.reference import ReferenceMutations, ReferenceQueries
+from clientbase.resolvers.site import SiteMutations, SiteQueries
 from clientbase.resolvers.viewer import resolve_viewer
 from clientbase.schema.audit import AuditEvent
+from clientbase.schema.contact import Contact
+from clientbase.schema.contract import Contract
 from clientbase.schema.customer import Customer
+from clientbase.schema.inventory import InventoryItem
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
+from clientbase.schema.site import Site
 from clientbase.schema.viewer import Viewer
 from clientbase.services.errors import DomainError
 
@@ -31,11 +39,20 @@ class ViewerQueries:
     )
 
 
-Query = merge_types("Query", (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries))
-Mutation = merge_types("Mutation", (CustomerMutations, ReferenceMutations))
+Query = merge_types(
+    "Query",
+    (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries, ContactQueries, SiteQueries,
+     ContractQueries, InventoryQueries),
+)  # fmt: skip
+Mutation = merge_types(
+    "Mutation",
+    (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
+     InventoryMutations),
+)  # fmt: skip
 
 # Types reachable only through the Node interface must still be in the schema.
-NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType]
+NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType, Contact, Site,
+              Contract, InventoryItem]  # fmt: skip
 
 
 class Schema(strawberry.Schema):

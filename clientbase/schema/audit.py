@@ -25,7 +25,7 @@ SORT = [SortKey(models.AuditEvent.occurred_at, "occurred_at", descending=True),
 class AuditEvent(Node):
     row_id: strawberry.Private[uuid.UUID]
     occurred_at: dt.datetime
-    action: str = strawberry.field(description="e.g. customer.update, inventoryItem.transfer")
+    action: str = strawberry.field(description="e.g. Customer.update, InventoryItem.transfer")
     entity_type: str
     entity_id: strawberry.ID | None
     actor_kind: str

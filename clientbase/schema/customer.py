@@ -25,10 +25,19 @@ from clientbase.schema.common import (
     UserError,
     page_request,
 )
+from clientbase.schema.contact import Contact, ContactFilter, ContactOrder, contacts_of_customer
+from clientbase.schema.contract import (
+    Contract,
+    ContractFilter,
+    ContractOrder,
+    contracts_of_customer,
+)
 from clientbase.schema.ids import to_global_id
+from clientbase.schema.inventory import InventoryItem, InventoryItemFilter, items_of
 from clientbase.schema.lists import Info, by_id, by_ids
 from clientbase.schema.node import register_node
 from clientbase.schema.reference import CompanyType, CustomerCategory
+from clientbase.schema.site import Site, SiteFilter, SiteOrder, sites_of_customer
 
 CustomerKind = strawberry.enum(CustomerKindValue, name="CustomerKind")
 CustomerStatus = strawberry.enum(CustomerStatusValue, name="CustomerStatus")
@@ -102,6 +111,38 @@ class Customer(Node):
         if self.row.merged_into_id is None:
             return None
         return await by_id(info, models.Customer, self.row.merged_into_id, Customer.from_row)
+
+    @strawberry.field(description="The customer's contacts.")
+    async def contacts(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: ContactFilter | None = None, order_by: list[ContactOrder] | None = None,
+    ) -> Connection[Contact]:  # fmt: skip
+        return await contacts_of_customer(info, self.row.id, page_request(first, after), filter,
+                                          order_by)  # fmt: skip
+
+    @strawberry.field(description="The customer's sites.")
+    async def sites(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: SiteFilter | None = None, order_by: list[SiteOrder] | None = None,
+    ) -> Connection[Site]:  # fmt: skip
+        return await sites_of_customer(info, self.row.id, page_request(first, after), filter,
+                                       order_by)  # fmt: skip
+
+    @strawberry.field(description="The customer's contracts.")
+    async def contracts(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: ContractFilter | None = None, order_by: list[ContractOrder] | None = None,
+    ) -> Connection[Contract]:  # fmt: skip
+        return await contracts_of_customer(info, self.row.id, page_request(first, after), filter,
+                                           order_by)  # fmt: skip
+
+    @strawberry.field(description="Everything the customer has: products, services, licences.")
+    async def inventory(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        filter: InventoryItemFilter | None = None, search: str | None = None,
+    ) -> Connection[InventoryItem]:  # fmt: skip
+        return await items_of(info, "customer", self.row.id, page_request(first, after), filter,
+                              search)  # fmt: skip
 
     @strawberry.field(description="Every change to this customer, newest first.")
     async def history(

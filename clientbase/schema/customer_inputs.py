@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
@@ -11,8 +12,11 @@ from strawberry.scalars import JSON
 
 from clientbase.models.customer import CustomerKind as CustomerKindValue
 from clientbase.schema.common import AddressInput, UserError, address_columns
+from clientbase.schema.contact import ContactInput, contact_data
+from clientbase.schema.contract import ContractInput, contract_data
 from clientbase.schema.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
+from clientbase.schema.site import SiteInput, site_data
 from clientbase.services.errors import ErrorCode, problem
 
 
@@ -33,6 +37,9 @@ class CustomerCreateInput:
     company_type_id: strawberry.ID | None = None
     external_ref: str | None = None
     custom_fields: JSON | None = None
+    contacts: list[ContactInput] | None = None
+    sites: list[SiteInput] | None = None
+    contracts: list[ContractInput] | None = None
 
 
 @strawberry.input(description="Only the fields given change; null clears a field.")
@@ -133,7 +140,17 @@ def customer_data(fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def create_fields(input: CustomerCreateInput) -> dict[str, Any]:
+NESTED: dict[str, Callable[[Any], dict[str, Any]]] = {
+    "contacts": contact_data,
+    "sites": site_data,
+    "contracts": contract_data,
+}
+
+
+def create_fields(input: CustomerCreateInput) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """The customer's own fields, and its nested children as service data per kind."""
     fields = {name: getattr(input, name) for name in input.__dataclass_fields__}
     fields["kind"] = CustomerKindValue(input.kind).value
-    return fields
+    children = {name: [convert(child) for child in fields.pop(name) or []]
+                for name, convert in NESTED.items()}  # fmt: skip
+    return fields, children

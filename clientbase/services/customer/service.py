@@ -111,6 +111,10 @@ async def _create_children(
                 writers[name].check(child, creating=True)
             except DomainError as error:
                 problems += error.under(name, str(index)).problems
+    primaries = [i for i, c in enumerate(children.get("contacts", ())) if c.get("is_primary")]
+    for index in primaries[1:]:
+        problems += problem(("contacts", str(index), "isPrimary"), ErrorCode.INVALID,
+                            "Only one contact can be the primary one.").problems  # fmt: skip
     if problems:
         raise DomainError(problems)
     for name in CHILDREN:

@@ -1,0 +1,1 @@
+"""Contacts: the people to talk to at a customer, at most one of them primary."""

@@ -1,0 +1,1 @@
+"""Contracts: agreements with a customer under which its inventory is supplied."""

@@ -1,0 +1,1 @@
+"""Inventory: serial-numbered products, licences and services installed at customers' sites."""

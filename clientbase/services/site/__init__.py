@@ -1,0 +1,1 @@
+"""Sites: the named places of a customer where its inventory is installed."""
