@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
@@ -42,12 +43,12 @@ class ViewerQueries:
 Query = merge_types(
     "Query",
     (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries, ContactQueries, SiteQueries,
-     ContractQueries, InventoryQueries),
+     ContractQueries, InventoryQueries, ApiKeyQueries),
 )  # fmt: skip
 Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
-     InventoryMutations),
+     InventoryMutations, ApiKeyMutations),
 )  # fmt: skip
 
 # Types reachable only through the Node interface must still be in the schema.

@@ -36,6 +36,7 @@ from clientbase.schema.ids import to_global_id
 from clientbase.schema.inventory import InventoryItem, InventoryItemFilter, items_of
 from clientbase.schema.lists import Info, by_id, by_ids
 from clientbase.schema.node import register_node
+from clientbase.schema.overview import CustomerOverview, overview_of
 from clientbase.schema.reference import CompanyType, CustomerCategory
 from clientbase.schema.site import Site, SiteFilter, SiteOrder, sites_of_customer
 
@@ -143,6 +144,10 @@ class Customer(Node):
     ) -> Connection[InventoryItem]:  # fmt: skip
         return await items_of(info, "customer", self.row.id, page_request(first, after), filter,
                               search)  # fmt: skip
+
+    @strawberry.field(description="Counts of contacts, sites, contracts and items.")
+    async def overview(self, info: Info) -> CustomerOverview:
+        return await overview_of(info, self.row.id)
 
     @strawberry.field(description="Every change to this customer, newest first.")
     async def history(

@@ -98,3 +98,36 @@ async def get_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> Tenant | No
 
 async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
     return await repository.list_keys(session)
+
+
+async def issue_key_for_caller(
+    session: AsyncSession, actor: Principal, role: Role, name: str
+) -> IssuedKey:
+    """A new key in the caller's tenant (admins only; the resolver checks), audited."""
+    from clientbase.services import validation
+    from clientbase.services.audit import service as audit
+    from clientbase.services.records import collect
+
+    collect(validation.text(name, "name", required=True, max_length=200))
+    tenant = await repository.get_tenant(session, actor.tenant_id)
+    if tenant is None:
+        raise AuthError("the caller's tenant is gone")
+    issued = await create_api_key(session, tenant, role, name.strip())
+    audit.record(session, actor, "ApiKey.create", "ApiKey", issued.api_key.id,
+                 {"name": {"before": None, "after": issued.api_key.name},
+                  "role": {"before": None, "after": role.value}})  # fmt: skip
+    return issued
+
+
+async def revoke_key_for_caller(
+    session: AsyncSession, actor: Principal, key_id: uuid.UUID
+) -> ApiKey:
+    from clientbase.services.audit import service as audit
+    from clientbase.services.errors import ErrorCode, problem
+
+    api_key = await revoke_api_key(session, key_id)
+    if api_key is None:
+        raise problem("id", ErrorCode.NOT_FOUND, "No API key with this id.")
+    audit.record(session, actor, "ApiKey.revoke", "ApiKey", api_key.id,
+                 {"revoked_at": {"before": None, "after": str(api_key.revoked_at)}})  # fmt: skip
+    return api_key
