@@ -7,6 +7,7 @@ schema together, so it sits above every layer.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,8 +26,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
+from clientbase.api_files import file_routes
 from clientbase.core.config import Settings, get_settings
 from clientbase.core.db import Database
 from clientbase.core.http import RequestIdMiddleware, SessionMiddleware
@@ -34,12 +39,16 @@ from clientbase.core.logging import configure_logging
 from clientbase.resolvers.root import build_schema
 from clientbase.schema.context import Context
 from clientbase.services.auth import service as auth
-from clientbase.services.auth.principal import Principal
+from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.errors import DomainError
+from clientbase.services.jobs.events import JobEvents
 
 log = structlog.get_logger(__name__)
 
 KEY_USE_RESOLUTION = timedelta(minutes=5)
+# The caller of a websocket until its `connection_init` brings a key: no operation runs
+# before then (the protocol refuses subscribe messages until the connection is acked).
+NOBODY = Principal(uuid.UUID(int=0), Role.READER, "SYSTEM", "", "unauthenticated")
 
 
 class ConfigurationError(RuntimeError):
@@ -51,13 +60,47 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         state = request.state
-        if not hasattr(state, "principal"):
+        if not hasattr(state, "session"):
             # Only the public GraphiQL page gets here without a caller, and it runs no
             # operation; every request that executes one passed the session middleware.
             return cast(Context, None)
+        app_state = request.app.state
         return Context(
-            request=request, response=response, session=state.session, principal=state.principal
+            request=request,
+            response=response,
+            session=state.session,
+            principal=getattr(state, "principal", NOBODY),
+            job_queue=app_state.job_queue,
+            job_events=app_state.job_events,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate a websocket by the key in `connection_init`, unless its upgrade
+        request carried one; close it (4403) without a valid key."""
+        if context.principal is not NOBODY:
+            return cast(UnsetType, UNSET)
+        secret = _key_from_params(context.connection_params)
+        async with context.session_lock:
+            principal = await _authenticate(context.session, secret)
+            await context.session.rollback()  # hold no transaction between operations
+        if principal is None:
+            raise ConnectionRejectionError()
+        context.principal = principal
+        return cast(UnsetType, UNSET)
+
+
+def _key_from_params(params: dict[str, Any] | None) -> str | None:
+    """`{"Authorization": "Bearer <key>"}` or `{"apiKey": "<key>"}`."""
+    for name, value in (params or {}).items():
+        if not isinstance(value, str):
+            continue
+        if name.lower() == "authorization":
+            scheme, _, credentials = value.partition(" ")
+            if scheme.lower() == "bearer" and credentials.strip():
+                return credentials.strip()
+        if name == "apiKey" and value.strip():
+            return value.strip()
+    return None
 
 
 def _is_expected_error(error: GraphQLError) -> bool:
@@ -140,7 +183,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     graphiql = settings.graphiql_enabled
     graphql_app = GraphQLApp(
-        schema, graphql_ide="graphiql" if graphiql else None, allow_queries_via_get=False
+        schema,
+        graphql_ide="graphiql" if graphiql else None,
+        allow_queries_via_get=False,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        connection_init_wait_timeout=timedelta(seconds=10),
     )
 
     def is_public(scope: Scope) -> bool:
@@ -156,6 +203,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
         app.state.redis = aioredis.from_url(redis_url)
+        # Imported here: declaring the actors builds the Dramatiq broker from the settings.
+        from clientbase.workers.jobs import DramatiqJobQueue
+
+        app.state.job_queue = DramatiqJobQueue(app.state.redis)
+        app.state.job_events = JobEvents(app.state.redis)
         try:
             await _check_app_role(app.state.database)
             yield
@@ -168,7 +220,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Middleware(
             SessionMiddleware,
             authenticate=_authenticate,
-            protected_prefixes=("/graphql",),
+            protected_prefixes=("/graphql", "/files"),
             is_public=is_public,
             after_request=_record_key_use,
         ),
@@ -179,6 +231,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
+            *file_routes(settings.max_upload_bytes),
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -111,4 +111,6 @@ def export_environment(stack: TestStack) -> None:
         CLIENTBASE_EMBEDDED="0",
         CLIENTBASE_DATA_DIR=str(stack.data_dir / "app"),
         CLIENTBASE_APP_ROLE=APP_ROLE,
+        # Tests start the job reconciler themselves, with their own intervals.
+        CLIENTBASE_JOB_RECONCILE_INTERVAL_SECONDS="0",
     )

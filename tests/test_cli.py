@@ -43,3 +43,11 @@ def test_bad_role_and_unknown_tenant_are_clear_errors() -> None:
 def test_schema_command_prints_the_sdl() -> None:
     result = runner.invoke(app, ["schema"])
     assert result.exit_code == 0 and "type Viewer" in result.stdout
+
+
+def test_tenant_create_takes_a_default_country() -> None:
+    slug = f"cli-{uuid.uuid4().hex[:10]}"
+    created = runner.invoke(app, ["tenant", "create", slug, "--country", "br"])
+    assert created.exit_code == 0, created.output
+    bad = runner.invoke(app, ["tenant", "create", f"{slug}-x", "--country", "Brazil"])
+    assert bad.exit_code == 1 and "ISO 3166-1" in bad.output

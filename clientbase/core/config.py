@@ -51,6 +51,25 @@ class Settings(BaseSettings):
     validation_cache_size: int = 1024
     worker_processes: int = 1
     worker_threads: int = 4
+    max_upload_bytes: int = Field(
+        default=1024**3, description="Largest accepted upload to POST /files (413 beyond)."
+    )
+    job_heartbeat_seconds: float = Field(
+        default=5.0, description="How often a running job's worker stamps heartbeat_at."
+    )
+    job_stale_after_seconds: float = Field(
+        default=60.0,
+        description="A RUNNING job silent this long, or a QUEUED one unsent this long, is re-sent.",
+    )
+    job_reconcile_interval_seconds: float = Field(
+        default=30.0, description="How often one worker sweeps for stale jobs; 0 turns it off."
+    )
+    job_progress_interval_seconds: float = Field(
+        default=0.25, description="Least time between two progress messages of one job."
+    )
+    job_time_limit_seconds: int = Field(
+        default=24 * 3600, description="Dramatiq time limit of one run of a job."
+    )
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -1,4 +1,5 @@
-"""Plain ASGI middleware: request ids, and one authenticated database session per request.
+"""Plain ASGI middleware: request ids, and one authenticated database session per request
+(or per websocket).
 
 The session middleware opens the session, asks an injected authenticator who the
 caller is (core knows nothing of API keys), and rolls back whatever the request
@@ -89,6 +90,9 @@ class SessionMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
+        if scope["type"] == "websocket" and path.startswith(self.protected_prefixes):
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http" or not path.startswith(self.protected_prefixes):
             await self.app(scope, receive, send)
             return
@@ -114,3 +118,22 @@ class SessionMiddleware:
             await self.app(scope, receive, send)
         if self.after_request is not None:
             await self.after_request(principal)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A websocket gets its session for its whole life. A key in the upgrade request's
+        headers must be valid; without one, the protocol's `connection_init` brings it."""
+        database: Database = scope["app"].state.database
+        async with database.session() as session:
+            state = scope.setdefault("state", {})
+            state["session"] = session
+            secret = api_key_from_headers(Headers(scope=scope))
+            if secret is not None:
+                principal = await self.authenticate(session, secret)
+                # Long-lived: hold no transaction between operations (the tenant stays bound).
+                await session.rollback()
+                if principal is None:
+                    await receive()  # websocket.connect
+                    await send({"type": "websocket.close", "code": 4401})  # answered as 403
+                    return
+                state["principal"] = principal
+            await self.app(scope, receive, send)

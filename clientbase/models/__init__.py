@@ -10,9 +10,12 @@ from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.models.customer_category import CustomerCategory
 from clientbase.models.file import File, FilePurpose
 from clientbase.models.file_chunk import FileChunk
+from clientbase.models.import_change import ImportAction, ImportChange
+from clientbase.models.import_row_error import ImportRowError
 from clientbase.models.inventory_item import InventoryItem, InventoryItemStatus
 from clientbase.models.job import Job, JobKind, JobStatus
 from clientbase.models.product_type import ProductKind, ProductType
+from clientbase.models.search_word import SearchWord
 from clientbase.models.site import Site
 from clientbase.models.tenant import Tenant
 
@@ -32,6 +35,9 @@ __all__ = [
     "File",
     "FileChunk",
     "FilePurpose",
+    "ImportAction",
+    "ImportChange",
+    "ImportRowError",
     "InventoryItem",
     "InventoryItemStatus",
     "Job",
@@ -39,6 +45,7 @@ __all__ = [
     "JobStatus",
     "ProductKind",
     "ProductType",
+    "SearchWord",
     "Site",
     "Tenant",
 ]

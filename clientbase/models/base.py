@@ -6,7 +6,17 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, String, func
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -70,6 +80,23 @@ class TenantMixin:
             nullable=False,
             index=True,
         )
+
+
+def search_index(table: str, name: str, expression: str | None = None) -> Index:
+    """A btree for equality and prefix ranges within a tenant, on a column or an expression.
+
+    Search keys sort in byte order (collation "C"), so a prefix is a plain index range
+    whatever the database's locale.
+    """
+    return Index(
+        f"ix_{table}_tenant_id_{name}", "tenant_id", text(expression) if expression else name
+    )
+
+
+def words_index(table: str, column: str) -> Index:
+    """GIN over the words of a name key, for names matched word by word (services/search)."""
+    words = text(f"to_tsvector('simple'::regconfig, {column})")
+    return Index(f"ix_{table}_{column.removesuffix('_key')}_words", words, postgresql_using="gin")
 
 
 def enum_check(column: str, values: Iterable[str]) -> CheckConstraint:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, false, text
+from sqlalchemy import Boolean, ForeignKeyConstraint, Index, String, Text, false, text
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clientbase.models.base import Base, TenantMixin, TimestampMixin, VersionMixin, uuid_pk
+from clientbase.models.base import (
+    Base,
+    TenantMixin,
+    TimestampMixin,
+    VersionMixin,
+    search_index,
+    uuid_pk,
+    words_index,
+)
+from clientbase.models.customer import EMAIL_KEY, REVERSED_DIGITS
 
 
 class Contact(Base, TenantMixin, TimestampMixin, VersionMixin):
@@ -28,6 +37,11 @@ class Contact(Base, TenantMixin, TimestampMixin, VersionMixin):
             unique=True,
             postgresql_where=text("is_primary"),
         ),
+        # The typeahead finds customers by their contacts too (services/search).
+        *(search_index("contact", column) for column in ("name_key", "phone_digits")),
+        search_index("contact", "email_key", EMAIL_KEY),
+        search_index("contact", "phone_digits_reversed", REVERSED_DIGITS),
+        words_index("contact", "name_key"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -41,3 +55,8 @@ class Contact(Base, TenantMixin, TimestampMixin, VersionMixin):
     is_primary: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=False, server_default=false()
     )
+    # Match keys written by the contact service: the full name folded, the phone's digits.
+    # Nullable, unlike the customer's: a contact written without them (plain SQL) is still
+    # valid, only not found by the typeahead.
+    name_key: Mapped[str | None] = mapped_column(Text(collation="C"))
+    phone_digits: Mapped[str | None] = mapped_column(Text(collation="C"))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     ForeignKeyConstraint,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
@@ -25,12 +26,22 @@ from clientbase.models.base import (
     TimestampMixin,
     VersionMixin,
     enum_check,
+    search_index,
     uuid_pk,
+    words_index,
 )
 
 if TYPE_CHECKING:
     from clientbase.models.company_type import CompanyType
     from clientbase.models.customer_category import CustomerCategory
+
+
+# Expressions the search views expose (migration 0002) and indexes cover: codes without case
+# or punctuation ("c-0001" finds "C0001"), e-mails and reversed phone digits, in byte order.
+CODE_KEY = "lower(regexp_replace(code COLLATE \"C\", '[^0-9A-Za-z]+', '', 'g'))"
+# lower() only wraps the collation into an expression: e-mails are stored lower-case.
+EMAIL_KEY = 'lower(email COLLATE "C")'
+REVERSED_DIGITS = "reverse(phone_digits)"
 
 
 class CustomerKind(StrEnum):
@@ -73,6 +84,16 @@ class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
         CheckConstraint("merged_into_id IS NULL OR status = 'MERGED'", name="merged_into_status"),
         CheckConstraint("merged_into_id <> id", name="merged_into_self"),
         CheckConstraint("birth_date IS NULL OR kind = 'PERSON'", name="birth_date_person"),
+        # The typeahead's lookups (services/search); it reads them through a tenant view.
+        *(
+            search_index("customer", column)
+            for column in ("name_key", "trade_name_key", "tax_id_key", "phone_digits")
+        ),
+        search_index("customer", "email_key", EMAIL_KEY),
+        search_index("customer", "phone_digits_reversed", REVERSED_DIGITS),
+        search_index("customer", "code_key", CODE_KEY),
+        words_index("customer", "name_key"),
+        words_index("customer", "trade_name_key"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -96,6 +117,12 @@ class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
     custom_fields: Mapped[dict[str, object]] = mapped_column(
         JSONB, nullable=False, default=dict, server_default="{}"
     )
+    # Match keys, written by the services from the columns above (services/normalise):
+    # names folded, tax ids as letters and digits, phones as the digits of their E.164 form.
+    name_key: Mapped[str] = mapped_column(Text(collation="C"), nullable=False)
+    trade_name_key: Mapped[str | None] = mapped_column(Text(collation="C"))
+    tax_id_key: Mapped[str | None] = mapped_column(Text(collation="C"))
+    phone_digits: Mapped[str | None] = mapped_column(Text(collation="C"))
 
     # Joined on the id alone: the composite keys already guarantee the tenant matches, and
     # a single-column join lets selectinload use a plain IN over primary keys.

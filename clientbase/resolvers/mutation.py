@@ -2,7 +2,8 @@
 
 Every mutation resolver goes through `run_mutation`, which checks the caller's
 role, runs one service call under the session lock, and turns domain errors,
-constraint violations and stale versions into `userErrors`.
+constraint violations and stale versions into `userErrors`. Hooks registered on the
+context during the work (e.g. sending a job) run only after the commit.
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import strawberry
+import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from clientbase.schema.common import UserError, user_errors
-from clientbase.schema.context import Context
+from clientbase.schema.context import AfterCommit, Context
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.errors import DomainError, ErrorCode, from_integrity_error, problem
+
+log = structlog.get_logger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[AsyncSession, Principal], Awaitable[T]]
@@ -67,10 +71,13 @@ async def run_mutation(
         return Outcome(errors=[UserError(field=None, code=ErrorCode.FORBIDDEN, message=message)])
     session = ctx.session
     async with ctx.session_lock:
+        ctx.after_commit.clear()
+        committed = False
         try:
             value = await work(session, ctx.principal)
             if commit_if(value):
                 await session.commit()
+                committed = True
             else:
                 await session.rollback()
         except DomainError as error:
@@ -88,5 +95,19 @@ async def run_mutation(
                 "expectedVersion", ErrorCode.VERSION_CONFLICT, "The record changed meanwhile."
             )
             return Outcome(errors=as_user_errors(conflict))
+        finally:
+            hooks = list(ctx.after_commit) if committed else []
+            ctx.after_commit.clear()
+    await _after_commit(hooks)
     ctx.loaders.clear()
     return Outcome(value=value)
+
+
+async def _after_commit(hooks: list[AfterCommit]) -> None:
+    for hook in hooks:
+        try:
+            await hook()
+        except Exception:
+            # Committed is committed: a failed send leaves the job QUEUED in the registry,
+            # and the reconciler sends it later.
+            log.exception("after-commit hook failed")

@@ -1,4 +1,5 @@
-"""The root Query and Mutation types, merged from each domain's fields, and the schema."""
+"""The root Query, Mutation and Subscription types, merged from each domain's fields, and the
+schema."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
+from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
+from clientbase.resolvers.job import JobMutations, JobQueries, JobSubscriptions
 from clientbase.resolvers.node import NodeQueries
 from clientbase.resolvers.reference import ReferenceMutations, ReferenceQueries
+from clientbase.resolvers.search import SearchQueries
 from clientbase.resolvers.site import SiteMutations, SiteQueries
 from clientbase.resolvers.viewer import resolve_viewer
 from clientbase.schema.audit import AuditEvent
@@ -25,6 +29,7 @@ from clientbase.schema.contact import Contact
 from clientbase.schema.contract import Contract
 from clientbase.schema.customer import Customer
 from clientbase.schema.inventory import InventoryItem
+from clientbase.schema.job import Job
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
 from clientbase.schema.site import Site
 from clientbase.schema.viewer import Viewer
@@ -43,17 +48,18 @@ class ViewerQueries:
 Query = merge_types(
     "Query",
     (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries, ContactQueries, SiteQueries,
-     ContractQueries, InventoryQueries, ApiKeyQueries),
+     ContractQueries, InventoryQueries, ApiKeyQueries, JobQueries, SearchQueries),
 )  # fmt: skip
 Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
-     InventoryMutations, ApiKeyMutations),
+     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations),
 )  # fmt: skip
+Subscription = merge_types("Subscription", (JobSubscriptions,))
 
 # Types reachable only through the Node interface must still be in the schema.
 NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType, Contact, Site,
-              Contract, InventoryItem]  # fmt: skip
+              Contract, InventoryItem, Job]  # fmt: skip
 
 
 class Schema(strawberry.Schema):
@@ -72,4 +78,5 @@ class Schema(strawberry.Schema):
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
-    return Schema(query=Query, mutation=Mutation, types=NODE_TYPES, extensions=list(extensions))
+    return Schema(query=Query, mutation=Mutation, subscription=Subscription, types=NODE_TYPES,
+                  extensions=list(extensions))  # fmt: skip

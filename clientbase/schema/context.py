@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -13,6 +15,10 @@ from starlette.websockets import WebSocket
 
 from clientbase.schema.loaders import Loaders
 from clientbase.services.auth.principal import Principal
+from clientbase.services.jobs.events import JobEvents
+from clientbase.services.jobs.outbox import JobQueue
+
+AfterCommit = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -24,6 +30,13 @@ class Context:
     # Fields resolve concurrently and one AsyncSession must never run two statements at once.
     session_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     loaders: Loaders = field(init=False)
+    # Injected by the composition root: resolvers may not import the workers.
+    job_queue: JobQueue | None = None
+    job_events: JobEvents | None = None
+    # Run by `run_mutation` once its transaction has committed (the outbox), dropped on rollback.
+    after_commit: list[AfterCommit] = field(default_factory=list)
+    # The graphql-transport-ws `connection_init` payload, where a websocket carries its key.
+    connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

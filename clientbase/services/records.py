@@ -18,8 +18,10 @@ from clientbase.services.errors import DomainError, ErrorCode, from_integrity_er
 
 M = TypeVar("M", bound=Base)
 
-# Columns the audit trail never shows: bookkeeping, not content.
-UNAUDITED = frozenset({"tenant_id", "created_at", "updated_at", "version"})
+# Columns the audit trail never shows: bookkeeping, not content. The match keys are derived
+# from audited columns and change with them.
+UNAUDITED = frozenset({"tenant_id", "created_at", "updated_at", "version", "name_key",
+                       "trade_name_key", "tax_id_key", "phone_digits"})  # fmt: skip
 
 
 def audited_fields(model: type[Base]) -> list[str]:

@@ -1,6 +1,11 @@
 """Every actor, imported together: this is the module `clientbase worker` loads."""
 
+import clientbase.services.imports.handler  # noqa: F401 - registers the IMPORT job handler
 from clientbase.workers.api_keys import record_api_key_use
 from clientbase.workers.broker import broker
+from clientbase.workers.jobs import run_job_actor
+from clientbase.workers.reconciler import JobReconciler
 
-__all__ = ["broker", "record_api_key_use"]
+broker.add_middleware(JobReconciler())
+
+__all__ = ["broker", "record_api_key_use", "run_job_actor"]

@@ -17,8 +17,8 @@ from tests.helpers import committed_tenant, set_tenant
 from tests.stack import APP_ROLE, TestStack
 
 INSERT_CUSTOMER = text(
-    "INSERT INTO customer (id, tenant_id, code, kind, legal_name) "
-    "VALUES (:id, :tenant_id, :code, 'COMPANY', :name)"
+    "INSERT INTO customer (id, tenant_id, code, kind, legal_name, name_key) "
+    "VALUES (:id, :tenant_id, :code, 'COMPANY', :name, lower(CAST(:name AS varchar)))"
 )
 
 

@@ -21,6 +21,7 @@ from clientbase.models import (
     Site,
     Tenant,
 )
+from clientbase.services.normalise import name_key
 from tests.helpers import set_tenant
 
 
@@ -44,6 +45,7 @@ async def _insert(db: AsyncSession, model: Any, **values: Any) -> uuid.UUID:
 
 async def make_customer(db: AsyncSession, tenant_id: uuid.UUID, **values: Any) -> uuid.UUID:
     values = {"code": _unique("C"), "kind": "COMPANY", "legal_name": "Acme Ltd", **values}
+    values.setdefault("name_key", name_key(values["legal_name"]))
     return await _insert(db, Customer, tenant_id=tenant_id, **values)
 
 

@@ -44,7 +44,7 @@ async def test_customer_code_is_unique_per_tenant(db: AsyncSession) -> None:
     await make_customer(db, tenant_a, code="C-001")
 
     duplicate = insert(Customer).values(
-        tenant_id=tenant_a, code="C-001", kind="COMPANY", legal_name="Other"
+        tenant_id=tenant_a, code="C-001", kind="COMPANY", legal_name="Other", name_key="other"
     )
     exc = await rejected(db, duplicate, IntegrityError)
     assert constraint_of(exc) == "uq_customer_tenant_id_code"

@@ -44,7 +44,12 @@ async def test_orm_insert_and_versioned_update(db: AsyncSession) -> None:
     tenant = await make_tenant(db)
     category = CustomerCategory(tenant_id=tenant, name="Key account")
     customer = Customer(
-        tenant_id=tenant, code="C-ORM", kind="PERSON", legal_name="Ada", category=category
+        tenant_id=tenant,
+        code="C-ORM",
+        kind="PERSON",
+        legal_name="Ada",
+        name_key="ada",
+        category=category,
     )
     db.add(customer)
     await db.flush()

@@ -11,6 +11,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
+from clientbase.services.normalise import name_key
 from tests.helpers import TenantWithKey, committed_tenant, gql
 
 FIELDS = "id firstName lastName fullName email phone jobTitle isPrimary version"
@@ -34,7 +35,8 @@ async def _customer(database: Database, caller: TenantWithKey, code: str | None 
     """A customer inserted directly, so these tests do not depend on customerCreate."""
     async with database.session(caller.tenant_id) as session:
         row = models.Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
-                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name)  # fmt: skip
+                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
+                              name_key=name_key(legal_name))  # fmt: skip
         session.add(row)
         await session.commit()
     return to_global_id("Customer", row.id)
@@ -142,7 +144,7 @@ async def test_a_new_primary_demotes_the_old_one(
 async def test_partial_update(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     made = await _create(client, editor, await _customer(database, editor), firstName="Ada",
-                             lastName="Byron", phone="+44 20 1234", email="ada@example.com")  # fmt: skip
+                             lastName="Byron", phone="+44 20 7946 0958", email="ada@example.com")  # fmt: skip
     result = await gql(client, editor, UPDATE,
                        {"id": made["id"], "input": {"phone": None, "lastName": "Lovelace"}, "v": 1})  # fmt: skip
     contact = result["contactUpdate"]["contact"]
@@ -215,7 +217,7 @@ async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Dat
     acme = await _customer(database, editor, code="ACME", legal_name="Acme Ávila Ltda")
     zeta = await _customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
     for fields in ({"fullName": "Ana Souza", "email": "ana@acme.br", "jobTitle": "Buyer"},
-                   {"fullName": "Bruno Lima", "phone": "+55 11 5555"},
+                   {"fullName": "Bruno Lima", "phone": "+55 11 5555-1234"},
                    {"fullName": "Carla Ávila", "jobTitle": "Engineer"}):  # fmt: skip
         await _create(client, editor, acme, **fields)
     await _create(client, editor, zeta, fullName="Davi Rocha", isPrimary=True)

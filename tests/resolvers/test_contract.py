@@ -11,6 +11,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
+from clientbase.services.normalise import name_key
 from tests.helpers import TenantWithKey, committed_tenant, gql
 
 FIELDS = "id number title status startsOn endsOn version"
@@ -35,7 +36,8 @@ async def _customer(database: Database, caller: TenantWithKey, code: str | None 
     """A customer inserted directly, so these tests do not depend on customerCreate."""
     async with database.session(caller.tenant_id) as session:
         row = models.Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
-                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name)  # fmt: skip
+                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
+                              name_key=name_key(legal_name))  # fmt: skip
         session.add(row)
         await session.commit()
     return to_global_id("Customer", row.id)

@@ -105,6 +105,7 @@ async def _seed(database: Database, tenant_id: uuid.UUID, customers: int) -> Non
         for n in range(customers):
             customer = models.Customer(id=uuid.uuid4(), tenant_id=tenant_id, code=f"V{n:03d}",
                                        kind="COMPANY", legal_name=f"Customer {n}",
+                                       name_key=f"customer {n}",
                                        category_id=category.id)  # fmt: skip
             sites = [models.Site(id=uuid.uuid4(), tenant_id=tenant_id, customer_id=customer.id,
                                  name=f"Site {i}", address_city="Lisboa") for i in range(2)]  # fmt: skip

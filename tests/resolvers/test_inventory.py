@@ -12,6 +12,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
+from clientbase.services.normalise import name_key
 from tests.helpers import TenantWithKey, committed_tenant, gql
 
 ITEM = """id serialNumber description notes status version customer { code }
@@ -64,7 +65,8 @@ async def make_world(database: Database, role: Role = Role.EDITOR) -> World:
     rows = {label: uuid.uuid4() for label in TYPES}
     async with database.session(t) as session:
         session.add_all(
-            [models.Customer(id=rows[k], tenant_id=t, code=code, kind="COMPANY", legal_name=name)
+            [models.Customer(id=rows[k], tenant_id=t, code=code, kind="COMPANY", legal_name=name,
+                             name_key=name_key(name))
              for k, (code, name) in CUSTOMERS.items()]
             + [models.ProductType(id=rows[k], tenant_id=t, name=name, kind=kind)
                for k, (name, kind) in PRODUCT_TYPES.items()]

@@ -16,6 +16,10 @@ from clientbase.services.auth import keys, repository
 from clientbase.services.auth.principal import Principal, Role
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+# Tenant settings keys. default_country: ISO 3166-1 alpha-2, the country a phone number
+# written without a country code belongs to.
+DEFAULT_COUNTRY = "default_country"
 
 
 class AuthError(ValueError):
@@ -30,16 +34,44 @@ class IssuedKey:
     secret: str
 
 
-async def create_tenant(session: AsyncSession, slug: str, name: str | None = None) -> Tenant:
+async def create_tenant(
+    session: AsyncSession, slug: str, name: str | None = None, default_country: str | None = None
+) -> Tenant:
     if not SLUG_PATTERN.match(slug):
         raise AuthError(f"tenant slug {slug!r}: use 1-63 lower-case letters, digits and hyphens")
+    settings = {DEFAULT_COUNTRY: _country(default_country)} if default_country else {}
     if await repository.find_tenant_by_slug(session, slug) is not None:
         raise AuthError(f"tenant slug {slug!r} is taken")
-    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name or slug)
+    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name or slug, settings=settings)
     # Row-level security admits the new tenant row only inside its own tenant scope.
     await bind_tenant(session, tenant.id)
     await repository.add(session, tenant)
     return tenant
+
+
+def _country(code: str) -> str:
+    country = code.strip().upper()
+    if not COUNTRY_PATTERN.match(country):
+        raise AuthError(f"country {code!r}: use an ISO 3166-1 alpha-2 code such as BR")
+    return country
+
+
+async def default_country(session: AsyncSession, tenant_id: uuid.UUID) -> str | None:
+    """The tenant's default country for phone numbers, if it has one."""
+    tenant = await repository.get_tenant(session, tenant_id)
+    value = tenant.settings.get(DEFAULT_COUNTRY) if tenant is not None else None
+    return value if isinstance(value, str) else None
+
+
+async def set_default_country(session: AsyncSession, tenant: Tenant, country: str | None) -> None:
+    """Set (or with None clear) the tenant's default country; numbers already stored stay."""
+    settings = {k: v for k, v in tenant.settings.items() if k != DEFAULT_COUNTRY}
+    if country:
+        settings[DEFAULT_COUNTRY] = _country(country)
+    await bind_tenant(session, tenant.id)
+    # A new dict: the JSONB column does not track changes made inside the old one.
+    tenant.settings = settings
+    await session.flush()
 
 
 async def find_tenant(session: AsyncSession, slug: str) -> Tenant | None:

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.contact import Contact
 from clientbase.models.customer import Customer, CustomerStatus
-from clientbase.services import records, validation
+from clientbase.services import canonical, records, validation
+from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal
 from clientbase.services.errors import DomainError, ErrorCode, problem
 
@@ -68,9 +69,24 @@ def _checks(data: Mapping[str, Any], creating: bool) -> list[DomainError | None]
     return checks
 
 
-def check(data: Mapping[str, Any], creating: bool) -> None:
-    """Shape rules, all reported at once, with the input's (camelCase) field names."""
-    records.collect(*_checks(data, creating))
+def _prepared(
+    data: dict[str, Any], creating: bool, country: str | None
+) -> tuple[dict[str, Any], DomainError | None]:
+    """Cleaned `data` in stored form with its keys, and every problem (shape ones first)."""
+    problems = [p for error in _checks(data, creating) if error is not None for p in error.problems]
+    values, found = canonical.contact(data, country)
+    return values, canonical.merge(DomainError(problems) if problems else None, found)
+
+
+def check(data: Mapping[str, Any], creating: bool, country: str | None = None) -> None:
+    """Shape rules and the normaliser's verdicts, all reported at once, with the input's
+    (camelCase) field names. `country` is the tenant's default for phone numbers."""
+    cleaned = normalise(data)
+    records.collect(_prepared(_named(cleaned) if creating else cleaned, creating, country)[1])
+
+
+async def _country(session: AsyncSession, actor: Principal, data: Mapping[str, Any]) -> str | None:
+    return await auth.default_country(session, actor.tenant_id) if data.get("phone") else None
 
 
 async def owner(session: AsyncSession, customer_id: uuid.UUID) -> DomainError | None:
@@ -109,8 +125,9 @@ async def create(
     """A new contact of `customer_id`; problems are reported under `path` (nested inputs)."""
     data = _named(normalise(data))
     data.setdefault("is_primary", False)
+    data, problems = _prepared(data, True, await _country(session, actor, data))
     try:
-        records.collect(*_checks(data, creating=True), await owner(session, customer_id))
+        records.collect(problems, await owner(session, customer_id))
     except DomainError as error:
         raise error.under(*path) from error
     row = Contact(id=uuid.uuid4(), tenant_id=actor.tenant_id, customer_id=customer_id, **data)
@@ -141,8 +158,9 @@ async def update(
     expected_version: int | None = None,
 ) -> Contact:
     row = await records.load_for_update(session, Contact, row_id, ENTITY, expected_version)
-    cleaned = _renamed(row, normalise(changes))
-    check(cleaned, creating=False)
+    cleaned, problems = _prepared(_renamed(row, normalise(changes)), False,
+                                  await _country(session, actor, changes))  # fmt: skip
+    records.collect(problems)
     if cleaned.get("is_primary") and not row.is_primary:
         await _demote_primary(session, actor, row.customer_id, keep=row.id)
     await records.update(session, actor, row, cleaned, ENTITY)

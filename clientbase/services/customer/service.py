@@ -7,7 +7,8 @@ and the caller rolls back everything, so nothing is half-written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -18,7 +19,8 @@ from clientbase.models.contract import Contract
 from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.models.customer_category import CustomerCategory
 from clientbase.models.inventory_item import InventoryItem
-from clientbase.services import records, validation
+from clientbase.services import canonical, records, validation
+from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal
 from clientbase.services.errors import DomainError, ErrorCode, problem
 
@@ -74,6 +76,22 @@ async def _check_references(session: AsyncSession, data: Mapping[str, Any]) -> N
                           "companyTypeId")  # fmt: skip
 
 
+async def prepare(
+    session: AsyncSession, actor: Principal, data: Mapping[str, Any], current: Customer | None
+) -> dict[str, Any]:
+    """`data` (already cleaned) checked and in stored form, with its match keys; raises every
+    problem at once. `current` is the row an update changes, None on create."""
+    shape = None
+    try:
+        check(data if current is None else {"kind": current.kind, **data}, current is None)
+    except DomainError as error:
+        shape = error
+    country = await auth.default_country(session, actor.tenant_id) if data.get("phone") else None
+    values, problems = canonical.customer(data, country, current)
+    records.collect(canonical.merge(shape, problems))
+    return values
+
+
 async def create(
     session: AsyncSession,
     actor: Principal,
@@ -82,7 +100,7 @@ async def create(
 ) -> Customer:
     data = normalise(data)
     data.setdefault("kind", CustomerKind.COMPANY.value)
-    check(data, creating=True)
+    data = await prepare(session, actor, data, None)
     await _check_references(session, data)
     customer = Customer(id=uuid.uuid4(), tenant_id=actor.tenant_id, **data)
     await records.create(session, actor, customer, ENTITY)
@@ -103,12 +121,18 @@ async def _create_children(
     from clientbase.services.site import service as sites
 
     writers = {"contacts": contacts, "sites": sites, "contracts": contracts}
-    # Check every child's shape first, so one answer lists every mistake in the input.
+    country = await auth.default_country(session, actor.tenant_id)
+    checks: dict[str, Callable[..., None]] = {
+        "contacts": partial(contacts.check, country=country),
+        "sites": sites.check,
+        "contracts": contracts.check,
+    }
+    # Check every child first, so one answer lists every mistake in the input.
     problems = []
     for name in CHILDREN:
         for index, child in enumerate(children.get(name, ())):
             try:
-                writers[name].check(child, creating=True)
+                checks[name](child, creating=True)
             except DomainError as error:
                 problems += error.under(name, str(index)).problems
     primaries = [i for i, c in enumerate(children.get("contacts", ())) if c.get("is_primary")]
@@ -133,7 +157,7 @@ async def update(
     customer = await records.load_for_update(session, Customer, row_id, ENTITY, expected_version)
     if customer.status == CustomerStatus.MERGED.value:
         raise problem("id", ErrorCode.INVALID_STATE, "A merged customer cannot be changed.")
-    check({"kind": customer.kind, **changes}, creating=False)
+    changes = await prepare(session, actor, changes, customer)
     await _check_references(session, changes)
     await records.update(session, actor, customer, changes, ENTITY)
     return customer

@@ -44,9 +44,8 @@ async def _upsert_one(
     existing = await service.find_for_upsert(session, item.get("external_ref"), item.get("code"))
     if existing is None:
         return await service.create(session, actor, item), UpsertAction.CREATED
-    changes = service.normalise(item)
     customer = await records.load_for_update(session, Customer, existing.id, "Customer", None)
-    service.check({"kind": customer.kind, **changes}, creating=False)
+    changes = await service.prepare(session, actor, service.normalise(item), customer)
     changed = await records.update(session, actor, customer, changes, "Customer", "upsert")
     return customer, UpsertAction.UPDATED if changed else UpsertAction.UNCHANGED
 

@@ -1,0 +1,386 @@
+"""Benchmark: customerSearch over a tenant of 1,000,000 seeded customers.
+
+    .venv/bin/python bench/typeahead.py [--customers 1000000] [--queries 1000] [--http 200]
+                                        [--data-dir DIR] [--explain 5]
+
+Starts embedded PostgreSQL and Redis under DIR (a temporary directory, removed at the end,
+unless --data-dir is given: then the servers and the seeded tenant are kept and reused by
+the next run, which skips the seeding). Seeds the tenant with the seed service (customers
+with contacts, sites, contracts and inventory, as `clientbase seed` does), then runs
+QUERIES realistic queries through the service function, one session per query as a request
+has, and a smaller sample over HTTP through the ASGI app. The queries are drawn from the
+seeded rows: prefixes of 3-8 letters of names, names with a typo, partial phones in local
+formats, tax id fragments with and without punctuation, e-mails, contact names, codes.
+Prints p50/p95/p99/max (ms), overall and per kind, and appends them to bench/RESULTS.md.
+Never run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import unicodedata
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TENANT = "bench-typeahead"
+# The seed writes customers of seven countries; the tenant's phones default to Brazil's.
+TENANT_COUNTRY, TENANT_COUNTRY_CODE = "BR", 55
+APP_ROLE = "clientbase_app"
+WARM_UP = 100
+SAMPLE_CUSTOMERS = (
+    "SELECT legal_name, code, tax_id, tax_id_country, phone_digits, email "
+    "FROM customer TABLESAMPLE BERNOULLI (0.5) REPEATABLE (7)"
+)
+SAMPLE_CONTACTS = "SELECT full_name FROM contact TABLESAMPLE BERNOULLI (0.2) REPEATABLE (7)"
+# Share of each kind of query, as staff would type them into a search box.
+MIX = {
+    "name prefix": 30,
+    "name typo": 15,
+    "phone": 15,
+    "tax id": 10,
+    "e-mail": 10,
+    "contact name": 15,
+    "code": 5,
+}
+
+
+def plain_ascii(text: str) -> str:
+    """How people type a name in a hurry: no accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_prefix(r: random.Random, name: str) -> str:
+    from clientbase.services.normalise import name_key
+
+    # Start at the first word, or at a later one, but never at the legal form at the end.
+    words = name.split()
+    wordy = [i for i in range(len(name_key(name).split())) if words[i][:1].isalnum()]
+    start = 0 if r.random() < 0.7 or len(wordy) < 2 else r.choice(wordy[1:])
+    text = " ".join(words[start:])[: r.randint(3, 8)]
+    return plain_ascii(text).lower() if r.random() < 0.6 else text
+
+
+def typo(r: random.Random, name: str) -> str:
+    words = plain_ascii(name).lower().split()[:3]
+    text = " ".join(words)
+    letters = [i for i, ch in enumerate(text) if ch.isalpha() and i > 0]
+    i = r.choice(letters)
+    edit = r.random()
+    if edit < 0.4:
+        return text[:i] + text[i + 1 :]  # a letter left out
+    if edit < 0.7 and i + 1 < len(text):
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]  # two letters swapped
+    return text[:i] + r.choice("aeiourstnl") + text[i + 1 :]  # a wrong letter
+
+
+def phone(r: random.Random, digits: str) -> str:
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat
+
+    number = phonenumbers.parse(f"+{digits}")
+    pick = r.random()
+    if pick < 0.3:
+        return digits[-r.randint(4, 8) :]  # the last digits
+    if pick < 0.7 and number.country_code == TENANT_COUNTRY_CODE:
+        # The tenant's own numbers in national format, "(11) 98765-4321", partly typed.
+        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+        return national[: r.randint(7, len(national))]
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def tax_id(r: random.Random, value: str, country: str) -> str:
+    if r.random() < 0.5:
+        return value[: r.randint(5, max(5, len(value) - 1))]  # a fragment
+    if country == "BR" and len(value) == 14:
+        return f"{value[:2]}.{value[2:5]}.{value[5:8]}/{value[8:12]}-{value[12:]}"
+    if country == "BR" and len(value) == 11:
+        return f"{value[:3]}.{value[3:6]}.{value[6:9]}-{value[9:]}"
+    return " ".join(value[i : i + 3] for i in range(0, len(value), 3))
+
+
+def email(r: random.Random, value: str) -> str:
+    if r.random() < 0.5:
+        return value
+    return value[: value.index("@") + r.randint(0, 4)]
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    cuts = statistics.quantiles(ordered, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98], "max": ordered[-1]}
+
+
+def line(label: str, samples: list[float]) -> str:
+    figures = percentiles(samples)
+    shown = " ".join(f"{k} {v:.1f}" for k, v in figures.items())
+    return f"{label}: {shown} ms (n={len(samples)})"
+
+
+async def seeded_tenant(app_url: str, owner_url: str, customers: int) -> uuid.UUID:
+    from sqlalchemy import text
+
+    from clientbase.core.db import Database, create_engine
+    from clientbase.services import seed as seeding
+    from clientbase.services.auth import service as auth
+
+    database = Database(app_url, pool_size=2, max_overflow=0)
+    try:
+        tenant_id, _ = await seeding.ensure_tenant(database, TENANT)
+        async with database.session(tenant_id) as session:
+            have = int(await session.scalar(text("SELECT count(*) FROM customer")) or 0)
+            tenant = await auth.get_tenant(session, tenant_id)
+            assert tenant is not None
+            await auth.set_default_country(session, tenant, TENANT_COUNTRY)
+            await session.commit()
+        if have < customers:
+            started, done = time.perf_counter(), have
+
+            def progress(count: int) -> None:
+                nonlocal done
+                done += count
+                if done % 50_000 < count:
+                    print(
+                        f"  seeded {done:,} customers in {time.perf_counter() - started:.0f} s",
+                        flush=True,
+                    )
+
+            print(f"seeding {customers - have:,} customers into {TENANT}", flush=True)
+            await seeding.seed_customers(
+                database, tenant_id, customers - have, on_progress=progress
+            )
+    finally:
+        await database.dispose()
+    owner = create_engine(owner_url, pool_size=1, max_overflow=0)
+    try:
+        async with owner.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM (ANALYZE) customer, contact"))
+    finally:
+        await owner.dispose()
+    return tenant_id
+
+
+async def sample_queries(app_url: str, tenant_id: uuid.UUID, count: int) -> list[tuple[str, str]]:
+    """`count` (kind, query) pairs drawn from the tenant's rows, in the proportions of MIX."""
+    from sqlalchemy import text
+
+    from clientbase.core.db import Database
+
+    r = random.Random(20261202)
+    database = Database(app_url, pool_size=1, max_overflow=0)
+    try:
+        async with database.session(tenant_id) as session:
+            customers = (await session.execute(text(SAMPLE_CUSTOMERS))).all()
+            contacts = (await session.execute(text(SAMPLE_CONTACTS))).scalars().all()
+    finally:
+        await database.dispose()
+
+    def make(kind: str) -> str | None:
+        row = r.choice(customers)
+        if kind == "name prefix":
+            return name_prefix(r, row.legal_name)
+        if kind == "name typo":
+            return typo(r, row.legal_name)
+        if kind == "phone":
+            return row.phone_digits and phone(r, row.phone_digits)
+        if kind == "tax id":
+            return row.tax_id and tax_id(r, row.tax_id, row.tax_id_country)
+        if kind == "e-mail":
+            return row.email and email(r, row.email)
+        if kind == "contact name":
+            return name_prefix(r, r.choice(contacts))
+        return str(row.code[: r.randint(5, 8)])
+
+    kinds = [kind for kind, weight in MIX.items() for _ in range(weight)]
+    queries: list[tuple[str, str]] = []
+    while len(queries) < count:
+        kind = r.choice(kinds)
+        query = make(kind)
+        if query and len(query.strip()) >= 3:
+            queries.append((kind, query))
+    return queries
+
+
+async def time_service(
+    app_url: str, tenant_id: uuid.UUID, queries: list[tuple[str, str]]
+) -> list[tuple[str, str, float, int]]:
+    from clientbase.core.db import Database
+    from clientbase.services.search.service import search_customers
+
+    database = Database(app_url, pool_size=2, max_overflow=0)
+    results = []
+    try:
+        for index, (kind, query) in enumerate(queries):
+            started = time.perf_counter()
+            async with database.session(tenant_id) as session:
+                hits = await search_customers(session, tenant_id, query)
+            elapsed = (time.perf_counter() - started) * 1000
+            if index >= WARM_UP:
+                results.append((kind, query, elapsed, len(hits)))
+    finally:
+        await database.dispose()
+    return results
+
+
+async def time_http(tenant_id: uuid.UUID, queries: list[tuple[str, str]]) -> list[float]:
+    import httpx
+
+    from clientbase.app import create_app
+    from clientbase.core.config import get_settings
+    from clientbase.core.db import Database
+    from clientbase.services.auth import service as auth
+    from clientbase.services.auth.principal import Role
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.database_url
+    database = Database(settings.database_url, pool_size=1, max_overflow=0)
+    try:
+        async with database.session() as session:
+            tenant = await auth.find_tenant(session, TENANT)
+            assert tenant is not None
+            issued = await auth.create_api_key(session, tenant, Role.READER, "typeahead bench")
+            await session.commit()
+    finally:
+        await database.dispose()
+    body = (
+        "query($q: String!) { customerSearch(query: $q) { customer { id code legalName } "
+        "matchedOn score } }"
+    )
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    app = create_app()
+    samples = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for index, (_, query) in enumerate(queries):
+                started = time.perf_counter()
+                response = await client.post(
+                    "/graphql", headers=headers, json={"query": body, "variables": {"q": query}}
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200 and "errors" not in response.json(), (
+                    response.text
+                )
+                if index >= WARM_UP // 4:
+                    samples.append(elapsed)
+    return samples
+
+
+async def explain(app_url: str, tenant_id: uuid.UUID, queries: list[str]) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.dialects import postgresql
+
+    from clientbase.core.db import Database
+    from clientbase.services.auth import service as auth
+    from clientbase.services.search import service
+    from clientbase.services.search.probe import probe
+
+    database = Database(app_url, pool_size=1, max_overflow=0)
+    try:
+        for query in queries:
+            async with database.session(tenant_id) as session:
+                found = probe(query, await auth.default_country(session, tenant_id))
+                assert found is not None
+                await session.execute(
+                    service._SET_THRESHOLD, {"value": str(service.WORD_SIMILARITY_THRESHOLD)}
+                )
+                stmt = service._ranked(service._lookups(found), service.MAX_RESULTS)
+                sql = str(
+                    stmt.compile(
+                        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                    )
+                )
+                # The compiler escapes % for the driver's paramstyle; text() wants it plain.
+                sql = sql.replace("%%", "%")
+                plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                print(f"\n--- {query!r}")
+                print("\n".join(row[0] for row in plan))
+    finally:
+        await database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--http", type=int, default=200, help="queries over HTTP")
+    parser.add_argument("--data-dir", type=Path, help="keep servers and data here for reuse")
+    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN the N slowest queries")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+
+    from clientbase.core.devstack import DevStack
+    from clientbase.core.migrate import upgrade
+
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="clientbase-bench-"))
+    # Not durable (no fsync): the data can always be seeded again, and seeding is faster.
+    stack = DevStack.in_directory(data_dir / "servers", durable=False)
+    stack.start()
+    try:
+        assert stack.postgres is not None and stack.redis is not None
+        owner_url, app_url = stack.postgres.owner_url, stack.postgres.app_url(APP_ROLE)
+        os.environ.update(
+            CLIENTBASE_DATABASE_URL=app_url,
+            CLIENTBASE_REDIS_URL=stack.redis.url,
+            CLIENTBASE_MIGRATION_DATABASE_URL=owner_url,
+            CLIENTBASE_EMBEDDED="0",
+            CLIENTBASE_ENVIRONMENT="test",
+            CLIENTBASE_LOG_LEVEL="WARNING",
+            CLIENTBASE_DATA_DIR=str(data_dir / "app"),
+        )
+        asyncio.run(upgrade(owner_url, APP_ROLE))
+        tenant_id = asyncio.run(seeded_tenant(app_url, owner_url, args.customers))
+        queries = asyncio.run(sample_queries(app_url, tenant_id, args.queries + WARM_UP))
+        timed = asyncio.run(time_service(app_url, tenant_id, queries))
+        http = asyncio.run(time_http(tenant_id, queries[: args.http + WARM_UP // 4]))
+        report(args, timed, http)
+        if args.explain:
+            slowest = sorted(timed, key=lambda t: -t[2])[: args.explain]
+            asyncio.run(explain(app_url, tenant_id, [query for _, query, _, _ in slowest]))
+    finally:
+        stack.stop()
+        if args.data_dir is None:
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def report(
+    args: argparse.Namespace, timed: list[tuple[str, str, float, int]], http: list[float]
+) -> None:
+    lines = [line(f"service, {len(timed)} queries", [t[2] for t in timed])]
+    for kind in MIX:
+        lines.append("  " + line(kind, [t[2] for t in timed if t[0] == kind]))
+    empty = sum(1 for t in timed if t[3] == 0)
+    lines.append(f"  queries with no hit: {empty} of {len(timed)}")
+    lines.append(line(f"HTTP (ASGI, in process), {len(http)} queries", http))
+    slow = sorted(timed, key=lambda t: -t[2])[:5]
+    lines.append("  slowest: " + ", ".join(f"{q!r} ({kind}) {ms:.1f}" for kind, q, ms, _ in slow))
+    print("\n".join(lines))
+    if args.no_record:
+        return
+    command = " ".join([".venv/bin/python", "bench/typeahead.py", *sys.argv[1:]])
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    record = [
+        f"\n## Customer typeahead, {args.customers:,} customers ({stamp})\n",
+        f"`{command}` (2 cores, embedded PostgreSQL 18; goal p95 <= 20 ms)\n",
+        *[f"- {entry.strip()}" for entry in lines],
+    ]
+    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
+        out.write("\n".join(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Files stored in PostgreSQL in chunks: uploads, exports and error reports."""

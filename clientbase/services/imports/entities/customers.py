@@ -1,0 +1,135 @@
+"""Customers: found by external reference, else by code; category and company type by name."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from types import SimpleNamespace
+from typing import Any, ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.models.company_type import CompanyType
+from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
+from clientbase.models.customer_category import CustomerCategory
+from clientbase.services import canonical, records
+from clientbase.services.customer import service as customers
+from clientbase.services.errors import DomainError, ErrorCode
+from clientbase.services.imports.catalog import ImportEntity
+from clientbase.services.imports.entities.base import (
+    EntityImport,
+    ImportMode,
+    fetch_by,
+    table_of,
+)
+from clientbase.services.imports.rows import Row, add_issue
+
+# Columns that cannot be NULL but have a default: an empty cell keeps the current value
+# on an update and takes the default on a creation, as an omitted input field would.
+DEFAULTED = ("kind", "status")
+# Relation field -> (model, id column, what the error calls it).
+REFERENCES = {
+    "category": (CustomerCategory, "category_id", "customer category named"),
+    "company_type": (CompanyType, "company_type_id", "company type named"),
+}
+
+
+class CustomerImport(EntityImport):
+    entity = ImportEntity.CUSTOMERS
+    model = Customer
+    audit_entity = customers.ENTITY
+    relation_fields: ClassVar[frozenset[str]] = frozenset(REFERENCES)
+    key_fields = (("code", "external_ref"),)
+    create_fields = (("code",), ("legal_name",))
+
+    def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
+        return customers.normalise(data)
+
+    def claims(self, row: Row) -> Iterable[Hashable]:
+        ref, code = row.data.get("external_ref"), row.data.get("code")
+        return [("ref", ref) if ref else None, ("code", code) if code else None]
+
+    def written_columns(self) -> set[str]:
+        return super().written_columns() | {
+            column for name, (_, column, _) in REFERENCES.items() if name in self.mapping.fields
+        }
+
+    async def resolve(self, session: AsyncSession, rows: Sequence[Row]) -> None:
+        table = self.table
+        by_ref = await fetch_by(session, table, "external_ref",
+                                (r.data.get("external_ref") for r in rows), lock=True)  # fmt: skip
+        codes = [r.data.get("code") for r in rows if not r.data.get("external_ref")]
+        by_code = await fetch_by(session, table, "code", codes, lock=True)
+        # Codes of rows found by reference may belong to some other customer.
+        code_holders = await fetch_by(session, table, "code", (r.data.get("code") for r in rows))
+        names = {}
+        for name, (model, _, _) in REFERENCES.items():
+            if name in self.mapping.fields:
+                wanted = (r.values.get(name) for r in rows)
+                names[name] = await fetch_by(session, table_of(model), "name", wanted)
+        for row in rows:
+            ref, code = row.data.get("external_ref"), row.data.get("code")
+            row.existing = by_ref.get(ref) if ref else by_code.get(code)
+            holder = code_holders.get(code)
+            if holder is not None and (row.existing is None or holder["id"] != row.existing["id"]):
+                self.taken(row, "code", "uq_customer_tenant_id_code")
+            for name, (_, column, what) in REFERENCES.items():
+                if name not in names:
+                    continue
+                value = row.values.get(name)
+                found = names[name].get(value)
+                if value is not None and found is None:
+                    self.not_found(row, name, what, value)
+                row.data[column] = found["id"] if found else None
+
+    def check(self, row: Row) -> None:
+        if row.existing is None:
+            self._check_create(row)
+        else:
+            self._check_update(row, row.existing)
+
+    def _prepare(self, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+        """customer.service.prepare without its per-call country lookup (the pipeline reads
+        the tenant's country once): the same check, the same canonical forms and keys."""
+        shape = None
+        try:
+            customers.check(data if current is None else {"kind": current["kind"], **data},
+                            creating=current is None)  # fmt: skip
+        except DomainError as error:
+            shape = error
+        country = self.country if data.get("phone") else None
+        present = SimpleNamespace(**current) if current is not None else None
+        values, problems = canonical.customer(data, country, present)
+        records.collect(canonical.merge(shape, problems))
+        return values
+
+    def _check_create(self, row: Row) -> None:
+        data = dict(row.data)
+        if data.get("kind") is None:
+            data["kind"] = CustomerKind.COMPANY.value
+        values: dict[str, Any] = {}
+
+        def rule() -> None:
+            values.update(self._prepare(data, None))
+
+        if self.check_with(row, rule):
+            row.record = self.new_record(values)
+
+    def _check_update(self, row: Row, existing: dict[str, Any]) -> None:
+        if self.mode is ImportMode.INSERT:
+            if row.data.get("external_ref"):
+                self.taken(row, "external_ref", "uq_customer_tenant_id_external_ref")
+            else:
+                self.taken(row, "code", "uq_customer_tenant_id_code")
+            return
+        if existing["status"] == CustomerStatus.MERGED.value:
+            add_issue(row, self.mapping, "code", ErrorCode.INVALID_STATE.value,
+                      "A merged customer cannot be changed.")  # fmt: skip
+            return
+        changes = {k: v for k, v in row.data.items() if not (k in DEFAULTED and v is None)}
+        values: dict[str, Any] = {}
+
+        def rule() -> None:
+            values.update(self._prepare(changes, existing))
+
+        if self.check_with(row, rule):
+            row.record = self.updated_record(existing, values)

@@ -1,0 +1,1 @@
+"""Background jobs: their durable record, the runner that drives handlers, and the outbox."""

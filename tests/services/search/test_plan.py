@@ -1,0 +1,103 @@
+"""The typeahead uses its indexes as the application role, under row-level security: every
+lookup is an index scan, none reads a table; the word list follows the writes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from clientbase.services.search.probe import probe
+from clientbase.services.search.service import key_lookups, statement, word_choices, word_lookups
+from tests.helpers import set_tenant
+
+FILL = [
+    "INSERT INTO tenant (id, slug, name) VALUES (CAST(:tenant AS uuid), 'plan-' || md5(CAST(:tenant AS text)), 'Plan')",
+    """WITH made AS (
+         INSERT INTO customer (tenant_id, code, kind, legal_name, name_key, phone_digits)
+         SELECT CAST(:tenant AS uuid), 'P' || i, 'COMPANY', 'Padaria ' || i, md5(i::text) || ' ' || md5((-i)::text),
+                '5511' || (900000000 + i)
+         FROM generate_series(1, 5000) AS i RETURNING id, tenant_id, legal_name)
+       INSERT INTO contact (tenant_id, customer_id, full_name, name_key)
+       SELECT tenant_id, id, legal_name, md5(legal_name) FROM made""",
+]
+
+
+@pytest.fixture
+async def analysed_tenant(owner_engine: AsyncEngine) -> AsyncIterator[uuid.UUID]:
+    """A committed tenant of 5,000 customers, vacuumed and analysed, as in steady use."""
+    tenant = uuid.uuid4()
+    async with owner_engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant)})
+        for sql in FILL:
+            await conn.execute(text(sql), {"tenant": tenant})
+    autocommit = owner_engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with autocommit.connect() as conn:
+        # VACUUM also moves the new rows from the trigram indexes' pending lists into them.
+        await conn.execute(text("VACUUM (ANALYZE) customer, contact"))
+    yield tenant
+    async with owner_engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant)})
+        await conn.execute(text("DELETE FROM customer WHERE tenant_id = :t"), {"t": tenant})
+        await conn.execute(text("DELETE FROM tenant WHERE id = :t"), {"t": tenant})
+
+
+KEYS = {
+    "padaria sao": ["ix_customer_tenant_id_name_key", "ix_customer_tenant_id_trade_name_key",
+                    "ix_contact_tenant_id_name_key"],
+    "c-0001": ["ix_customer_tenant_id_code_key", "ix_customer_tenant_id_tax_id_key",
+               "ix_customer_tenant_id_email_key", "ix_contact_tenant_id_email_key"],
+    "(11) 9876": ["ix_customer_tenant_id_phone_digits",
+                  "ix_customer_tenant_id_phone_digits_reversed",
+                  "ix_contact_tenant_id_phone_digits", "ix_contact_tenant_id_phone_digits_reversed"],
+}  # fmt: skip
+
+
+async def _plan(db: AsyncSession, tenant: uuid.UUID, stmt: Any) -> str:
+    await set_tenant(db, tenant)
+    # A table this small is cheaper to read whole; the point is that the indexes can serve.
+    await db.execute(text("SET LOCAL enable_seqscan = off"))
+    sql = stmt.compile(dialect=db.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    plan = "\n".join(row[0] for row in await db.execute(text(f"EXPLAIN (COSTS OFF) {sql}")))
+    assert "Seq Scan" not in plan and " Filter: (tenant_id" not in plan, plan
+    return plan
+
+
+@pytest.mark.parametrize(("query", "indexes"), KEYS.items())
+async def test_every_key_lookup_is_an_index_range(
+    db: AsyncSession, analysed_tenant: uuid.UUID, query: str, indexes: list[str]
+) -> None:
+    found = probe(query, "BR")
+    assert found is not None
+    plan = await _plan(db, analysed_tenant, statement(key_lookups(found), 20))
+    for index in indexes:
+        assert index in plan, (index, plan)
+
+
+async def test_word_lookups_use_the_word_list_and_full_text_indexes(
+    db: AsyncSession, analysed_tenant: uuid.UUID
+) -> None:
+    choices = word_choices(["padria", "sao"])
+    plan = await _plan(db, analysed_tenant, choices)
+    assert "pk_search_word" in plan and "ix_search_word_word_trgm" in plan, plan
+    lookups = word_lookups("padria sao", [["padaria"], ["sao", "saopaulo"]])
+    plan = await _plan(db, analysed_tenant, statement(lookups, 20))
+    for index in ("ix_customer_name_words", "ix_customer_trade_name_words",
+                  "ix_contact_name_words"):  # fmt: skip
+        assert index in plan, (index, plan)
+
+
+async def test_the_triggers_keep_the_word_list(
+    db: AsyncSession, analysed_tenant: uuid.UUID
+) -> None:
+    await set_tenant(db, analysed_tenant)
+    listed = set((await db.execute(text("SELECT word FROM search_word"))).scalars())
+    assert len(listed) > 5000  # every word of the customers' and contacts' keys
+    assert all(len(word) >= 3 for word in listed)
+    await db.execute(text("UPDATE customer SET trade_name_key = 'quitanda ze' WHERE code = 'P1'"))
+    listed = set((await db.execute(text("SELECT word FROM search_word"))).scalars())
+    assert "quitanda" in listed and "ze" not in listed
