@@ -256,7 +256,7 @@ def seed_command(
     tenant: Annotated[str, typer.Option(help="Tenant slug; created if missing.")] = "dev",
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 42,
     batch_size: Annotated[int, typer.Option(min=1, help="Customers per transaction.")] = 10_000,
-    writers: Annotated[int, typer.Option(min=1, max=16, help="Connections loading batches.")] = 2,
+    writers: Annotated[int, typer.Option(min=1, max=16, help="Connections loading batches.")] = 1,
 ) -> None:
     """Fill a tenant with realistic demo customers, contacts, sites, contracts and inventory."""
     from rich.progress import (

@@ -23,7 +23,7 @@ from clientbase.services.seed.rows import Batch, customer_code
 
 DEFAULT_BATCH_SIZE = 10_000
 # PostgreSQL does most of the work (indexes, foreign keys): two backends use two cores.
-DEFAULT_WRITERS = 2
+DEFAULT_WRITERS = 1  # two writers deadlocked on index inserts under the search indexes
 
 
 @dataclass
