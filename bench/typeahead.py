@@ -21,100 +21,24 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-import unicodedata
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from typeahead_queries import MIX, sample_queries  # noqa: E402 - after the path is set
+
 TENANT = "bench-typeahead"
 # The seed writes customers of seven countries; the tenant's phones default to Brazil's.
-TENANT_COUNTRY, TENANT_COUNTRY_CODE = "BR", 55
+TENANT_COUNTRY = "BR"
 APP_ROLE = "clientbase_app"
 WARM_UP = 100
-SAMPLE_CUSTOMERS = (
-    "SELECT legal_name, code, tax_id, tax_id_country, phone_digits, email "
-    "FROM customer TABLESAMPLE BERNOULLI (0.5) REPEATABLE (7)"
-)
-SAMPLE_CONTACTS = "SELECT full_name FROM contact TABLESAMPLE BERNOULLI (0.2) REPEATABLE (7)"
-# Share of each kind of query, as staff would type them into a search box.
-MIX = {
-    "name prefix": 30,
-    "name typo": 15,
-    "phone": 15,
-    "tax id": 10,
-    "e-mail": 10,
-    "contact name": 15,
-    "code": 5,
-}
-
-
-def plain_ascii(text: str) -> str:
-    """How people type a name in a hurry: no accents."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def name_prefix(r: random.Random, name: str) -> str:
-    from clientbase.services.normalise import name_key
-
-    # Start at the first word, or at a later one, but never at the legal form at the end.
-    words = name.split()
-    wordy = [i for i in range(len(name_key(name).split())) if words[i][:1].isalnum()]
-    start = 0 if r.random() < 0.7 or len(wordy) < 2 else r.choice(wordy[1:])
-    text = " ".join(words[start:])[: r.randint(3, 8)]
-    return plain_ascii(text).lower() if r.random() < 0.6 else text
-
-
-def typo(r: random.Random, name: str) -> str:
-    words = plain_ascii(name).lower().split()[:3]
-    text = " ".join(words)
-    letters = [i for i, ch in enumerate(text) if ch.isalpha() and i > 0]
-    i = r.choice(letters)
-    edit = r.random()
-    if edit < 0.4:
-        return text[:i] + text[i + 1 :]  # a letter left out
-    if edit < 0.7 and i + 1 < len(text):
-        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]  # two letters swapped
-    return text[:i] + r.choice("aeiourstnl") + text[i + 1 :]  # a wrong letter
-
-
-def phone(r: random.Random, digits: str) -> str:
-    import phonenumbers
-    from phonenumbers import PhoneNumberFormat
-
-    number = phonenumbers.parse(f"+{digits}")
-    pick = r.random()
-    if pick < 0.3:
-        return digits[-r.randint(4, 8) :]  # the last digits
-    if pick < 0.7 and number.country_code == TENANT_COUNTRY_CODE:
-        # The tenant's own numbers in national format, "(11) 98765-4321", partly typed.
-        national = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-        return national[: r.randint(7, len(national))]
-    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
-
-
-def tax_id(r: random.Random, value: str, country: str) -> str:
-    if r.random() < 0.5:
-        return value[: r.randint(5, max(5, len(value) - 1))]  # a fragment
-    if country == "BR" and len(value) == 14:
-        return f"{value[:2]}.{value[2:5]}.{value[5:8]}/{value[8:12]}-{value[12:]}"
-    if country == "BR" and len(value) == 11:
-        return f"{value[:3]}.{value[3:6]}.{value[6:9]}-{value[9:]}"
-    return " ".join(value[i : i + 3] for i in range(0, len(value), 3))
-
-
-def email(r: random.Random, value: str) -> str:
-    if r.random() < 0.5:
-        return value
-    return value[: value.index("@") + r.randint(0, 4)]
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -171,47 +95,6 @@ async def seeded_tenant(app_url: str, owner_url: str, customers: int) -> uuid.UU
     finally:
         await owner.dispose()
     return tenant_id
-
-
-async def sample_queries(app_url: str, tenant_id: uuid.UUID, count: int) -> list[tuple[str, str]]:
-    """`count` (kind, query) pairs drawn from the tenant's rows, in the proportions of MIX."""
-    from sqlalchemy import text
-
-    from clientbase.core.db import Database
-
-    r = random.Random(20261202)
-    database = Database(app_url, pool_size=1, max_overflow=0)
-    try:
-        async with database.session(tenant_id) as session:
-            customers = (await session.execute(text(SAMPLE_CUSTOMERS))).all()
-            contacts = (await session.execute(text(SAMPLE_CONTACTS))).scalars().all()
-    finally:
-        await database.dispose()
-
-    def make(kind: str) -> str | None:
-        row = r.choice(customers)
-        if kind == "name prefix":
-            return name_prefix(r, row.legal_name)
-        if kind == "name typo":
-            return typo(r, row.legal_name)
-        if kind == "phone":
-            return row.phone_digits and phone(r, row.phone_digits)
-        if kind == "tax id":
-            return row.tax_id and tax_id(r, row.tax_id, row.tax_id_country)
-        if kind == "e-mail":
-            return row.email and email(r, row.email)
-        if kind == "contact name":
-            return name_prefix(r, r.choice(contacts))
-        return str(row.code[: r.randint(5, 8)])
-
-    kinds = [kind for kind, weight in MIX.items() for _ in range(weight)]
-    queries: list[tuple[str, str]] = []
-    while len(queries) < count:
-        kind = r.choice(kinds)
-        query = make(kind)
-        if query and len(query.strip()) >= 3:
-            queries.append((kind, query))
-    return queries
 
 
 async def time_service(
@@ -281,11 +164,10 @@ async def time_http(tenant_id: uuid.UUID, queries: list[tuple[str, str]]) -> lis
 
 
 async def explain(app_url: str, tenant_id: uuid.UUID, queries: list[str]) -> None:
+    """EXPLAIN ANALYZE the statements a search runs for each of `queries`."""
     from sqlalchemy import text
-    from sqlalchemy.dialects import postgresql
 
     from clientbase.core.db import Database
-    from clientbase.services.auth import service as auth
     from clientbase.services.search import service
     from clientbase.services.search.probe import probe
 
@@ -293,22 +175,20 @@ async def explain(app_url: str, tenant_id: uuid.UUID, queries: list[str]) -> Non
     try:
         for query in queries:
             async with database.session(tenant_id) as session:
-                found = probe(query, await auth.default_country(session, tenant_id))
+                dialect = session.get_bind().dialect
+                found = probe(query, TENANT_COUNTRY)
                 assert found is not None
-                await session.execute(
-                    service._SET_THRESHOLD, {"value": str(service.WORD_SIMILARITY_THRESHOLD)}
-                )
-                stmt = service._ranked(service._lookups(found), service.MAX_RESULTS)
-                sql = str(
-                    stmt.compile(
-                        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
-                    )
-                )
-                # The compiler escapes % for the driver's paramstyle; text() wants it plain.
-                sql = sql.replace("%%", "%")
-                plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                statements = [service.statement(service.key_lookups(found), service.MAX_RESULTS)]
+                if found.name:
+                    groups = await service._word_groups(session, found.name.split())
+                    if groups:
+                        lookups = service.word_lookups(found.name, groups)
+                        statements.append(service.statement(lookups, service.MAX_RESULTS))
                 print(f"\n--- {query!r}")
-                print("\n".join(row[0] for row in plan))
+                for stmt in statements:
+                    sql = stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+                    plan = await session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {sql}"))
+                    print("\n".join(row[0] for row in plan))
     finally:
         await database.dispose()
 

@@ -199,7 +199,7 @@ async def _word_groups(session: AsyncSession, words: list[str]) -> list[list[str
     if choices is None:
         return []
     groups: dict[int, set[str]] = {}
-    for index, listed in (await session.execute(choices)).tuples():
+    for index, listed in await session.execute(choices):
         groups.setdefault(index, set()).add(listed)
     return [sorted(groups[index]) for index in sorted(groups)]
 

@@ -2,7 +2,8 @@
 contacts and the word list.
 
 They are not models: autogenerate would take them for tables. Each view filters on the
-current tenant itself, so pg_trgm's operators can use their indexes (see the migration).
+current tenant itself, so pg_trgm's and full-text operators can use their indexes (see
+the migration).
 """
 
 from __future__ import annotations
