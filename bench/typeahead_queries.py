@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import unicodedata
 import uuid
+from typing import Any
 
 TENANT_COUNTRY_CODE = 55  # the benchmark tenant's phones default to Brazil's
 
@@ -13,7 +14,10 @@ SAMPLE_CUSTOMERS = (
     "SELECT legal_name, code, tax_id, tax_id_country, phone_digits, email "
     "FROM customer TABLESAMPLE BERNOULLI (0.5) REPEATABLE (7)"
 )
-SAMPLE_CONTACTS = "SELECT full_name FROM contact TABLESAMPLE BERNOULLI (0.2) REPEATABLE (7)"
+SAMPLE_CONTACTS = (
+    "SELECT contact.full_name, customer.code FROM contact TABLESAMPLE BERNOULLI (0.2) "
+    "REPEATABLE (7) JOIN customer ON customer.id = contact.customer_id"
+)
 # Share of each kind of query, as staff would type them into a search box.
 MIX = {
     "name prefix": 30,
@@ -44,9 +48,13 @@ def name_prefix(r: random.Random, name: str) -> str:
     return plain_ascii(text).lower() if r.random() < 0.6 else text
 
 
+def intended(name: str) -> str:
+    """What a typo query means to type: the first three words of the name, unaccented."""
+    return " ".join(plain_ascii(name).lower().split()[:3])
+
+
 def typo(r: random.Random, name: str) -> str:
-    words = plain_ascii(name).lower().split()[:3]
-    text = " ".join(words)
+    text = intended(name)
     letters = [i for i, ch in enumerate(text) if ch.isalpha() and i > 0]
     i = r.choice(letters)
     edit = r.random()
@@ -88,7 +96,9 @@ def email(r: random.Random, value: str) -> str:
     return value[: value.index("@") + r.randint(0, 4)]
 
 
-async def sample_queries(app_url: str, tenant_id: uuid.UUID, count: int) -> list[tuple[str, str]]:
+async def sample_queries(
+    app_url: str, tenant_id: uuid.UUID, count: int
+) -> list[tuple[str, str, str, str]]:
     """`count` (kind, query) pairs drawn from the tenant's rows, in the proportions of MIX."""
     from sqlalchemy import text
 
@@ -99,12 +109,20 @@ async def sample_queries(app_url: str, tenant_id: uuid.UUID, count: int) -> list
     try:
         async with database.session(tenant_id) as session:
             customers = (await session.execute(text(SAMPLE_CUSTOMERS))).all()
-            contacts = (await session.execute(text(SAMPLE_CONTACTS))).scalars().all()
+            contacts = (await session.execute(text(SAMPLE_CONTACTS))).all()
     finally:
         await database.dispose()
 
-    def make(kind: str) -> str | None:
+    def make(kind: str) -> tuple[str | None, str, str]:
+        """A query of `kind`, the code of the customer it was made from, the name meant."""
         row = r.choice(customers)
+        if kind == "contact name":
+            contact = r.choice(contacts)
+            return name_prefix(r, contact.full_name), contact.code, ""
+        meant = intended(row.legal_name) if kind == "name typo" else ""
+        return query(kind, row), row.code, meant
+
+    def query(kind: str, row: Any) -> str | None:
         if kind == "name prefix":
             return name_prefix(r, row.legal_name)
         if kind == "name typo":
@@ -115,15 +133,13 @@ async def sample_queries(app_url: str, tenant_id: uuid.UUID, count: int) -> list
             return row.tax_id and tax_id(r, row.tax_id, row.tax_id_country)
         if kind == "e-mail":
             return row.email and email(r, row.email)
-        if kind == "contact name":
-            return name_prefix(r, r.choice(contacts))
         return str(row.code[: r.randint(5, 8)])
 
     kinds = [kind for kind, weight in MIX.items() for _ in range(weight)]
-    queries: list[tuple[str, str]] = []
+    queries: list[tuple[str, str, str, str]] = []
     while len(queries) < count:
         kind = r.choice(kinds)
-        query = make(kind)
-        if query and len(query.strip()) >= 3:
-            queries.append((kind, query))
+        text_typed, code, meant = make(kind)
+        if text_typed and len(text_typed.strip()) >= 3:
+            queries.append((kind, text_typed, code, meant))
     return queries

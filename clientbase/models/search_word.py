@@ -2,7 +2,8 @@
 
 Filled by statement triggers on customer and contact (migration 0002), never by the
 application; the typeahead reads it to turn a misspelt word into the listed words
-closest to it.
+closest to it. It has no primary key in the database: a unique index made concurrent
+writers wait on each other's new words, and deadlock; a word listed twice does no harm.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from clientbase.models.base import Base
 class SearchWord(Base):
     __tablename__ = "search_word"
     __table_args__ = (
+        Index("ix_search_word_tenant_id_word", "tenant_id", "word"),
         Index(
             "ix_search_word_word_trgm",
             "word",
@@ -28,6 +30,9 @@ class SearchWord(Base):
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True
+        UUID(as_uuid=True), ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False
     )
-    word: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
+    word: Mapped[str] = mapped_column(Text(collation="C"), nullable=False)
+
+    # The mapper needs an identity; the table does not (see above).
+    __mapper_args__ = {"primary_key": [tenant_id, word]}

@@ -17,7 +17,7 @@ class CustomerSearchHit:
     )
     score: float = strawberry.field(
         description="1 for an exact match of a whole value, 0.6-0.9 for a prefix, at most "
-        "0.5 for a similar name."
+        "0.5 for a name matched word by word, misspellings forgiven."
     )
 
     @classmethod

@@ -144,14 +144,15 @@ def _create_indexes() -> None:
 _COLLECT = """
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- In a fixed order, so that concurrent writers adding the same new words wait on
-    -- each other instead of deadlocking.
+    -- No unique index to insert against: concurrent writers never wait on each other's
+    -- new words (with one they did, and deadlocked). Two of them may both add a word
+    -- first seen at once; the search reads the list as a set.
     INSERT INTO search_word (tenant_id, word)
-    SELECT DISTINCT changed.tenant_id, word
-    FROM changed, unnest(string_to_array({keys}, ' ')) AS word
-    WHERE length(word) >= {min_word}
-    ORDER BY 1, 2
-    ON CONFLICT DO NOTHING;
+    SELECT DISTINCT changed.tenant_id, typed.word
+    FROM changed, unnest(string_to_array({keys}, ' ')) AS typed (word)
+    WHERE length(typed.word) >= {min_word} AND NOT EXISTS (
+        SELECT FROM search_word AS listed
+        WHERE listed.tenant_id = changed.tenant_id AND listed.word = typed.word);
     RETURN NULL;
 END $$
 """
@@ -169,8 +170,8 @@ def _create_word_list() -> None:
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenant.id"], name="fk_search_word_tenant_id_tenant", ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("tenant_id", "word", name="pk_search_word"),
     )
+    op.create_index("ix_search_word_tenant_id_word", "search_word", ["tenant_id", "word"])
     op.create_index(
         "ix_search_word_word_trgm",
         "search_word",

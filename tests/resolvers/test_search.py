@@ -142,6 +142,8 @@ async def test_typos_are_tolerated(client: httpx.AsyncClient, world: TenantWithK
     assert _best(await search(client, world, "padria sao joao"))[0] == "C-0001"
     assert _best(await search(client, world, "avla comercio"))[0] == "AV-77"
     assert _best(await search(client, world, "maria conceicao arauj"))[0] == "C-0001"
+    # A word mistaken for another listed one ("luzio" ~ "luzia"): the others still find it.
+    assert _best(await search(client, world, "padaria sao joao luzio"))[0] == "C-0001"
 
 
 async def test_what_it_matched_on_is_listed_best_first(

@@ -51,6 +51,9 @@ def record(
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     event = AuditEvent(
         id=uuid.uuid4(),
+        # The clock now, not the transaction's start (now()): events of one transaction
+        # keep the order they happened in.
+        occurred_at=dt.datetime.now(dt.UTC),
         tenant_id=actor.tenant_id,
         actor_kind=actor.actor_kind,
         actor_id=actor.actor_id,

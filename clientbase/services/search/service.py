@@ -11,45 +11,30 @@ value) above every match by words (pg_trgm word similarity, at most 0.5).
 
 from __future__ import annotations
 
-import sys
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Float,
-    Select,
-    Text,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    select,
-    union_all,
-)
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.models.customer import Customer, CustomerStatus
+from clientbase.models.customer import Customer
 from clientbase.services.auth import service as auth
 from clientbase.services.errors import ErrorCode, problem
+from clientbase.services.search import statements
 from clientbase.services.search.probe import MIN_QUERY, Probe, is_phone_like, probe
-from clientbase.services.search.views import contact_search, customer_search, word_search
+from clientbase.services.search.statements import Lookup, prefix_parameters, successor
 
 MAX_RESULTS = 20
-# Rows taken from each lookup. Prefix lookups take them in key order, so the shortest
-# (closest) values come first.
-CANDIDATES = 40
-EXACT, PREFIX, PREFIX_SPAN, SIMILAR = 1.0, 0.6, 0.3, 0.5
-# A typed word stands for at most this many listed words it begins, and this many it
-# resembles (pg_trgm similarity above pg_trgm.similarity_threshold, 0.3 by default).
-WORDS_BEGUN, WORDS_RESEMBLED = 8, 4
 MAX_WORDS = 6
-# A literal, not a parameter: the lookups must spell the indexed expression exactly.
-_SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
+
+Parameters = dict[str, Any]
+# The select list runs left to right: the setting is read before it is changed.
+_GENERIC_PLANS = text(
+    "SELECT current_setting('plan_cache_mode'), "
+    "set_config('plan_cache_mode', 'force_generic_plan', true)"
+)
+_PLANS = text("SELECT set_config('plan_cache_mode', :mode, true)")
 
 
 @dataclass
@@ -75,43 +60,89 @@ async def search_customers(
     found = probe(query, country)
     if found is None or found.empty:
         return []
-    hits = await _hits(session, key_lookups(found), first)
+    # The statements' plans hardly depend on the values, and planning their unions costs
+    # more than running them: plan them once per connection. Set for this transaction only
+    # and put back after; a failure rolls the setting back with the transaction.
+    previous = await session.scalar(_GENERIC_PLANS)
+    hits = await _hits(session, *key_lookups(found), first)
     if found.name and len(hits) < first:
-        groups = await _word_groups(session, found.name.split()[:MAX_WORDS])
-        if groups:
-            more = await _hits(session, word_lookups(found.name, groups), first)
-            for customer_id, hit in more.items():
-                hits[customer_id] = _merged(hits.get(customer_id), hit)
+        groups = await word_groups(session, found.name.split()[:MAX_WORDS])
+        more = await _hits(session, *word_lookups(found.name, groups), first) if groups else {}
+        if not more and len(groups) > 1:
+            # One word may be mistyped past recognition ("eirli" for the legal form, "dais"
+            # read as "davis"): then names with all the other words will do.
+            more = await _hits(session, *word_lookups(found.name, groups, missing=1), first)
+        for customer_id, hit in more.items():
+            hits[customer_id] = _merged(hits.get(customer_id), hit)
+    await session.execute(_PLANS, {"mode": previous})
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.customer.legal_name, h.customer.id))
     return ranked[:first]
 
 
-def statement(lookups: list[Select[Any]], first: int) -> Select[Any]:
-    """Customer rows with their best score and matched fields, from the lookups' union."""
-    hits = union_all(*lookups).cte("hits")
-    fields = (
-        select(hits.c.customer_id, hits.c.field, func.max(hits.c.score).label("score"))
-        .group_by(hits.c.customer_id, hits.c.field)
-        .cte("fields")
-    )
-    matched = aggregate_order_by(fields.c.field, fields.c.score.desc(), fields.c.field)
-    best = (
-        select(fields.c.customer_id, func.max(fields.c.score).label("score"),
-               func.array_agg(matched).label("matched"))
-        .group_by(fields.c.customer_id)
-        .cte("best")
-    )  # fmt: skip
-    return (
-        select(Customer, best.c.score, best.c.matched)
-        .join(best, best.c.customer_id == Customer.id)
-        .where(Customer.status != CustomerStatus.MERGED.value)
-        .order_by(best.c.score.desc(), Customer.legal_name, Customer.id)
-        .limit(first)
-    )
+def key_lookups(found: Probe) -> tuple[tuple[Lookup, ...], Parameters]:
+    """The prefix lookups of every key of the query, and their parameters."""
+    keys: list[tuple[str, str, str]] = []  # (source, field, prefix)
+    if found.name:
+        keys += [("customer.name_key", "legalName", found.name),
+                 ("customer.trade_name_key", "tradeName", found.name),
+                 ("contact.name_key", "contactName", found.name)]  # fmt: skip
+    if found.code:
+        keys.append(("customer.code_key", "code", found.code))
+    keys += [("customer.tax_id_key", "taxId", tax_id) for tax_id in found.tax_ids]
+    phones = [("phone_digits", digits) for digits in found.phone_prefixes]
+    if found.phone_suffix:
+        phones.append(("phone_digits_reversed", found.phone_suffix))
+    for column, digits in phones:
+        keys += [(f"customer.{column}", "phone", digits),
+                 (f"contact.{column}", "contactPhone", digits)]  # fmt: skip
+    if found.email:
+        keys += [("customer.email", "email", found.email),
+                 ("contact.email", "contactEmail", found.email)]  # fmt: skip
+    lookups, parameters = [], {}
+    for index, (source, field, prefix) in enumerate(keys):
+        bounded = successor(prefix) is not None
+        lookups.append(Lookup("prefix", source, field, bounded))
+        parameters.update(prefix_parameters(index, prefix))
+    return tuple(lookups), parameters
 
 
-async def _hits(session: AsyncSession, lookups: list[Select[Any]], first: int) -> dict[Any, Hit]:
-    rows = (await session.execute(statement(lookups, first))).all()
+def word_lookups(
+    key: str, groups: list[list[str]], missing: int = 0
+) -> tuple[tuple[Lookup, ...], Parameters]:
+    """Names that have, for every typed word but `missing` of them (0 or 1), one of the
+    listed words that stand for it."""
+    # Listed words are letters and digits only (name keys are folded): safe as lexemes.
+    alternatives = ["(" + " | ".join(f"'{word}'" for word in group) + ")" for group in groups]
+    if missing:
+        kept = [alternatives[:i] + alternatives[i + 1 :] for i in range(len(alternatives))]
+        terms = " | ".join("(" + " & ".join(some) + ")" for some in kept)
+    else:
+        terms = " & ".join(alternatives)
+    lookups = (Lookup("words", "customer.name_key", "legalName"),
+               Lookup("words", "customer.trade_name_key", "tradeName"),
+               Lookup("words", "contact.name_key", "contactName"))  # fmt: skip
+    return lookups, {"terms": terms, "key": key}
+
+
+async def word_groups(session: AsyncSession, words: list[str]) -> list[list[str]]:
+    """For each typed word, the listed words it begins or resembles; words with none drop."""
+    typed = [w for w in words if len(w) >= MIN_QUERY and successor(w) is not None]
+    if not typed:
+        return []
+    parameters: Parameters = {}
+    for index, word in enumerate(typed):
+        parameters.update({f"w{index}": word, f"u{index}": successor(word)})
+    groups: dict[int, set[str]] = {}
+    for index, listed in await session.execute(statements.word_choices(len(typed)), parameters):
+        groups.setdefault(index, set()).add(listed)
+    return [sorted(groups[index]) for index in sorted(groups)]
+
+
+async def _hits(
+    session: AsyncSession, lookups: tuple[Lookup, ...], parameters: Parameters, first: int
+) -> dict[Any, Hit]:
+    stmt = statements.ranked(lookups)
+    rows = (await session.execute(stmt, {**parameters, "first": first})).all()
     return {row[0].id: Hit(row[0], list(row.matched), row.score) for row in rows}
 
 
@@ -120,105 +151,3 @@ def _merged(old: Hit | None, new: Hit) -> Hit:
         return new
     fields = old.matched_on + [f for f in new.matched_on if f not in old.matched_on]
     return Hit(old.customer, fields, max(old.score, new.score))
-
-
-def _value(value: str) -> ColumnElement[str]:
-    return literal(value, Text)
-
-
-def _successor(prefix: str) -> str | None:
-    """The first string after every string that starts with `prefix`, in byte order."""
-    following = ord(prefix[-1]) + 1
-    if following > sys.maxunicode:
-        return None
-    if 0xD800 <= following <= 0xDFFF:  # surrogates never occur in stored text
-        following = 0xE000
-    return prefix[:-1] + chr(following)
-
-
-def _starting(column: Any, prefix: str) -> list[ColumnElement[bool]]:
-    """`column` starts with `prefix`, as a range of a byte-ordered index (`>=`, `<`): it
-    serves with the bounds as parameters, so a cached generic plan can use it too."""
-    upper = _successor(prefix)
-    return [column >= _value(prefix), *([column < _value(upper)] if upper else [])]
-
-
-def _prefix(column: Any, prefix: str, owner: Any, field: str) -> Select[Any]:
-    """Rows whose `column` starts with `prefix`, closest first."""
-    share = len(prefix) / func.greatest(func.length(column), 1)
-    score = case((column == _value(prefix), EXACT), else_=PREFIX + PREFIX_SPAN * share)
-    return (
-        select(owner.label("customer_id"), literal(field).label("field"),
-               cast(score, Float).label("score"))
-        .where(*_starting(column, prefix))
-        .order_by(column)
-        .limit(CANDIDATES)
-    )  # fmt: skip
-
-
-def key_lookups(found: Probe) -> list[Select[Any]]:
-    cs, ct = customer_search.c, contact_search.c
-    lookups = []
-    if found.name:
-        lookups += [_prefix(cs.name_key, found.name, cs.id, "legalName"),
-                    _prefix(cs.trade_name_key, found.name, cs.id, "tradeName"),
-                    _prefix(ct.name_key, found.name, ct.customer_id, "contactName")]  # fmt: skip
-    if found.code:
-        lookups.append(_prefix(cs.code_key, found.code, cs.id, "code"))
-    for tax_id in found.tax_ids:
-        lookups.append(_prefix(cs.tax_id_key, tax_id, cs.id, "taxId"))
-    phones = [(cs.phone_digits, ct.phone_digits, digits) for digits in found.phone_prefixes]
-    if found.phone_suffix:
-        phones.append((cs.phone_digits_reversed, ct.phone_digits_reversed, found.phone_suffix))
-    for own, contacts, value in phones:
-        lookups += [_prefix(own, value, cs.id, "phone"),
-                    _prefix(contacts, value, ct.customer_id, "contactPhone")]  # fmt: skip
-    if found.email:
-        lookups += [_prefix(cs.email, found.email, cs.id, "email"),
-                    _prefix(ct.email, found.email, ct.customer_id, "contactEmail")]  # fmt: skip
-    return lookups
-
-
-def word_choices(words: list[str]) -> CompoundSelect[Any] | None:
-    """(index of a typed word, a listed word it begins or resembles), for each typed word."""
-    word = word_search.c.word
-    choices = []
-    for index, typed in enumerate(w for w in words if len(w) >= MIN_QUERY):
-        begun = select(literal(index).label("i"), word).where(*_starting(word, typed))
-        resembled = select(literal(index).label("i"), word).where(word.op("%")(_value(typed)))
-        choices += [
-            begun.order_by(word).limit(WORDS_BEGUN),
-            resembled.order_by(func.similarity(word, _value(typed)).desc()).limit(WORDS_RESEMBLED),
-        ]
-    return union_all(*choices) if choices else None
-
-
-async def _word_groups(session: AsyncSession, words: list[str]) -> list[list[str]]:
-    """For each typed word, the listed words that stand for it; words with none drop out."""
-    choices = word_choices(words)
-    if choices is None:
-        return []
-    groups: dict[int, set[str]] = {}
-    for index, listed in await session.execute(choices):
-        groups.setdefault(index, set()).add(listed)
-    return [sorted(groups[index]) for index in sorted(groups)]
-
-
-def word_lookups(key: str, groups: list[list[str]]) -> list[Select[Any]]:
-    """Names that have, for every typed word, one of the listed words that stand for it."""
-    # Listed words are letters and digits only (name keys are folded), safe as lexemes.
-    terms = " & ".join("(" + " | ".join(f"'{word}'" for word in group) + ")" for group in groups)
-    query = func.to_tsquery(_SIMPLE, _value(terms))
-    cs, ct = customer_search.c, contact_search.c
-
-    def lookup(column: Any, owner: Any, field: str) -> Select[Any]:
-        score = SIMILAR * func.word_similarity(_value(key), column)
-        return (
-            select(owner.label("customer_id"), literal(field).label("field"),
-                   cast(score, Float).label("score"))
-            .where(func.to_tsvector(_SIMPLE, column).op("@@")(query))
-            .limit(CANDIDATES)
-        )  # fmt: skip
-
-    return [lookup(cs.name_key, cs.id, "legalName"), lookup(cs.trade_name_key, cs.id, "tradeName"),
-            lookup(ct.name_key, ct.customer_id, "contactName")]  # fmt: skip
