@@ -16,6 +16,7 @@ from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
+from clientbase.resolvers.duplicates import DuplicateQueries
 from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
 from clientbase.resolvers.job import JobMutations, JobQueries, JobSubscriptions
@@ -48,7 +49,8 @@ class ViewerQueries:
 Query = merge_types(
     "Query",
     (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries, ContactQueries, SiteQueries,
-     ContractQueries, InventoryQueries, ApiKeyQueries, JobQueries, SearchQueries),
+     ContractQueries, InventoryQueries, ApiKeyQueries, JobQueries, SearchQueries,
+     DuplicateQueries),
 )  # fmt: skip
 Mutation = merge_types(
     "Mutation",
