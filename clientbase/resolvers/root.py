@@ -16,7 +16,7 @@ from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
-from clientbase.resolvers.duplicates import DuplicateQueries
+from clientbase.resolvers.duplicates import DuplicateMutations, DuplicateQueries
 from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
 from clientbase.resolvers.job import JobMutations, JobQueries, JobSubscriptions
@@ -29,6 +29,7 @@ from clientbase.schema.audit import AuditEvent
 from clientbase.schema.contact import Contact
 from clientbase.schema.contract import Contract
 from clientbase.schema.customer import Customer
+from clientbase.schema.duplicates import DuplicateCandidate
 from clientbase.schema.inventory import InventoryItem
 from clientbase.schema.job import Job
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
@@ -55,13 +56,13 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
-     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations),
+     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations, DuplicateMutations),
 )  # fmt: skip
 Subscription = merge_types("Subscription", (JobSubscriptions,))
 
 # Types reachable only through the Node interface must still be in the schema.
 NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType, Contact, Site,
-              Contract, InventoryItem, Job]  # fmt: skip
+              Contract, InventoryItem, Job, DuplicateCandidate]  # fmt: skip
 
 
 class Schema(strawberry.Schema):

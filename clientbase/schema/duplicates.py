@@ -4,14 +4,20 @@ and the candidate pairs a scan writes, with their filter, payload and scan input
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import Enum
 from typing import Any
 
 import strawberry
 
+from clientbase import models
 from clientbase.models.customer import CustomerKind as CustomerKindValue
-from clientbase.schema.common import AddressInput, UserError, address_columns
+from clientbase.schema.common import AddressInput, Node, UserError, address_columns
+from clientbase.schema.contact import owning_customer
 from clientbase.schema.customer import Customer, CustomerKind
+from clientbase.schema.ids import to_global_id
+from clientbase.schema.lists import Info, by_ids
+from clientbase.schema.node import register_node
 from clientbase.services.dedupe.scoring import Reason
 from clientbase.services.dedupe.service import Found
 from clientbase.services.errors import ErrorCode, problem
@@ -115,3 +121,87 @@ def warnings(found: list[Found]) -> list[UserError]:
 
     return [UserError(field=None, code=ErrorCode.DUPLICATE, message=warning(f).message)
             for f in found]  # fmt: skip
+
+
+@strawberry.enum(description="OPEN: to review; DISMISSED: not the same; MERGED: merged.")
+class DuplicateCandidateStatus(Enum):
+    OPEN = "OPEN"
+    DISMISSED = "DISMISSED"
+    MERGED = "MERGED"
+
+
+@strawberry.enum(description="What to do with a candidate pair.")
+class DuplicateResolution(Enum):
+    DISMISS = "DISMISS"
+
+
+@strawberry.type(description="Two customers a duplicate scan found alike, for review.")
+class DuplicateCandidate(Node):
+    row: strawberry.Private[models.DuplicateCandidate]
+    score: float = strawberry.field(description="Match probability, 0 to 1.")
+    band: DuplicateBand
+    status: DuplicateCandidateStatus
+    reasons: list[MatchReason]
+    cluster_id: strawberry.ID | None = strawberry.field(
+        description="Pairs that share a customer, directly or through others, share this id."
+    )
+    resolved_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @strawberry.field(description="The customer of the pair created first (smaller id).")
+    async def customer_a(self, info: Info) -> Customer:
+        return await owning_customer(info, self.row.customer_a_id)
+
+    @strawberry.field(description="The other customer of the pair.")
+    async def customer_b(self, info: Info) -> Customer:
+        return await owning_customer(info, self.row.customer_b_id)
+
+    @classmethod
+    def from_row(cls, row: models.DuplicateCandidate) -> DuplicateCandidate:
+        cluster = row.cluster_id
+        return cls(
+            id=strawberry.ID(to_global_id("DuplicateCandidate", row.id)),
+            row=row,
+            score=row.score,
+            band=DuplicateBand(row.band),
+            status=DuplicateCandidateStatus(row.status),
+            reasons=[MatchReason.from_reason(r) for r in row.reasons],
+            cluster_id=strawberry.ID(to_global_id("DuplicateCluster", cluster)) if cluster
+            else None,
+            resolved_at=row.resolved_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )  # fmt: skip
+
+
+@strawberry.input(description="Conditions on duplicate candidates; all given ones must hold.")
+class DuplicateCandidateFilter:
+    status: DuplicateCandidateStatus | None = DuplicateCandidateStatus.OPEN
+    band: DuplicateBand | None = None
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Pairs that involve this customer."
+    )
+    cluster_id: strawberry.ID | None = None
+    min_score: float | None = None
+
+
+@strawberry.input(description="What a duplicate scan covers.")
+class DuplicateScanInput:
+    only_changed: bool = strawberry.field(
+        default=False,
+        description="Only the customers changed since the last successful scan began.",
+    )
+
+
+@strawberry.type
+class DuplicateCandidatePayload:
+    duplicate_candidate: DuplicateCandidate | None
+    user_errors: list[UserError]
+
+
+async def _load(info: Info, ids: list[uuid.UUID]) -> list[Any]:
+    return await by_ids(info, models.DuplicateCandidate, ids, DuplicateCandidate.from_row)
+
+
+register_node("DuplicateCandidate", _load)

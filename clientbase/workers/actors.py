@@ -1,5 +1,6 @@
 """Every actor, imported together: this is the module `clientbase worker` loads."""
 
+import clientbase.services.dedupe.handler  # registers the DUPLICATE_SCAN job handler
 import clientbase.services.imports.handler  # noqa: F401 - registers the IMPORT job handler
 from clientbase.workers.api_keys import record_api_key_use
 from clientbase.workers.broker import broker

@@ -59,7 +59,10 @@ def company_name(a: MatchRecord, b: MatchRecord) -> Comparison | None:
             continue
         score, method = name_similarity(left, right)
         if best is None or score > best.score:
-            level = ("exact" if method == "exact" else "high" if score >= NAME_HIGH
+            # The same words in another order are as good as the same name; a name with
+            # words more or less (token-set 1.0 too) is only close.
+            same_words = sorted(left.split()) == sorted(right.split())
+            level = ("exact" if same_words else "high" if score >= NAME_HIGH
                      else "medium" if score >= NAME_MEDIUM else "differ")  # fmt: skip
             best = Comparison(field, method, round(score, 4), level)
     return best

@@ -1,0 +1,111 @@
+"""The DUPLICATE_SCAN job: every customer of the tenant (or those changed since the last
+scan) looked up by its blocking keys and scored against what they find, in chunks.
+
+Each chunk is one transaction that stores its pairs and its checkpoint (the last customer
+id done) together, so a run killed at any point resumes where it stopped, and storing a
+pair again only refreshes it. At the end, open pairs the scan did not see again are
+dropped (their records changed and no longer match) and clusters are recomputed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clientbase.models.customer import Customer, CustomerStatus
+from clientbase.services.dedupe import blocking, candidates, repository
+from clientbase.services.dedupe.candidates import Pair
+from clientbase.services.dedupe.record import MatchRecord
+from clientbase.services.dedupe.scoring import compare
+from clientbase.services.dedupe.settings import DuplicateSettings, duplicate_settings
+from clientbase.services.jobs.runner import JobRun
+
+CHUNK = 500
+CANCEL_CHECK_EVERY = 10  # chunks
+
+
+@dataclass
+class ScanOutcome:
+    scanned: int = 0
+    pairs: int = 0
+    cancelled: bool = False
+
+
+def _customers(since: datetime | None) -> Any:
+    stmt = select(Customer.id).where(Customer.status != CustomerStatus.MERGED.value)
+    return stmt.where(Customer.updated_at >= since) if since is not None else stmt
+
+
+async def pairs_of(
+    session: AsyncSession, probes: dict[uuid.UUID, MatchRecord], settings: DuplicateSettings
+) -> list[Pair]:
+    """The pairs in the review band or above between `probes` and the customers their
+    blocking keys find, each pair once."""
+    order = list(probes)
+    found = await repository.blocked(session, [blocking.keys(probes[i]) for i in order])
+    wanted = {c for ids in found for c in ids} - probes.keys()
+    others = repository.as_records(await repository.records(session, sorted(wanted)))
+    known = {**others, **probes}
+    pairs: dict[tuple[uuid.UUID, uuid.UUID], Pair] = {}
+    for probe_id, ids in zip(order, found, strict=True):
+        probe = probes[probe_id]
+        for other_id in ids:
+            other = known.get(other_id)
+            key = (min(probe_id, other_id), max(probe_id, other_id))
+            if other is None or other_id == probe_id or key in pairs:
+                continue
+            match = compare(probe, other)
+            band = match.band(settings.review, settings.likely)
+            if band is not None:
+                pairs[key] = candidates.ordered((probe_id, probe.version),
+                                                (other_id, other.version), match, band)  # fmt: skip
+    return list(pairs.values())
+
+
+async def run_scan(run: JobRun) -> ScanOutcome:
+    since_text = run.params.get("since") if run.params.get("onlyChanged") else None
+    since = datetime.fromisoformat(since_text) if since_text else None
+    after_text = (run.checkpoint or {}).get("after")
+    after = uuid.UUID(after_text) if after_text else None
+    outcome = ScanOutcome()
+    async with run.session() as session:
+        settings = await duplicate_settings(session, run.tenant_id)
+        if after is None:
+            total = await session.scalar(
+                select(func.count()).select_from(_customers(since).subquery())
+            )
+            await run.save_progress(session, total=int(total or 0))
+            await session.commit()
+    chunks = 0
+    while True:
+        if chunks and chunks % CANCEL_CHECK_EVERY == 0 and await run.cancelled():
+            outcome.cancelled = True
+            return outcome
+        async with run.session() as session:
+            stmt = _customers(since).order_by(Customer.id).limit(CHUNK)
+            ids = list(
+                (await session.scalars(stmt.where(Customer.id > after) if after else stmt)).all()
+            )
+            if not ids:
+                break
+            probes = repository.as_records(await repository.records(session, ids))
+            pairs = await pairs_of(session, probes, settings)
+            new = await candidates.store(session, run.tenant_id, run.job_id, pairs)
+            after = ids[-1]
+            await run.save_progress(session, checkpoint={"after": str(after)},
+                                    processed=len(ids), created=new,
+                                    updated=len(pairs) - new)  # fmt: skip
+            await session.commit()
+        outcome.scanned += len(ids)
+        outcome.pairs += len(pairs)
+        chunks += 1
+    async with run.session() as session:
+        await candidates.drop_unseen(session, run.job_id, since)
+        await candidates.assign_clusters(session)
+        await session.commit()
+    return outcome
