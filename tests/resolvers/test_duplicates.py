@@ -118,3 +118,57 @@ async def test_update_is_checked_only_when_identity_changes(
     variables["confirm"] = True
     accepted = (await gql(client, caller, UPDATE, variables))["customerUpdate"]
     assert accepted["userErrors"] == [] and accepted["warnings"] == [{"code": "DUPLICATE"}]
+
+
+SCAN = """mutation($input: DuplicateScanInput) { duplicateScanStart(input: $input) {
+  job { id kind status } userErrors { code } } }"""
+CANDIDATES = """query($filter: DuplicateCandidateFilter, $first: Int, $after: String) {
+  duplicateCandidates(filter: $filter, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    nodes { id score band status clusterId customerA { code } customerB { code }
+            reasons { field method } } } }"""
+RESOLVE = """mutation($id: ID!) { duplicateCandidateResolve(id: $id, resolution: DISMISS) {
+  duplicateCandidate { status } userErrors { field code } } }"""
+
+
+async def test_scan_candidates_and_dismissal_over_graphql(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    from tests.services.dedupe.helpers import run_started
+
+    caller = await tenant_in(database, "BR")
+    for code, name in (("C-1", "Padaria São João Ltda"), ("C-2", "PADARIA SAO JOAO"),
+                       ("C-3", "Padaria São João ME"), ("C-4", "Oficina Boa Vista")):  # fmt: skip
+        made = await _create(client, caller, {"code": code, "legalName": name,
+                                              "phone": "11 98765-4321" if code != "C-4" else None})  # fmt: skip
+        assert made["customer"], made
+    started = await gql(client, caller, SCAN, {"input": {"onlyChanged": False}})
+    job = started["duplicateScanStart"]["job"]
+    assert (job["kind"], job["status"]) == ("DUPLICATE_SCAN", "QUEUED")
+    await run_started(database, caller.tenant_id, job["id"])
+
+    page = (await gql(client, caller, CANDIDATES, {"first": 2}))["duplicateCandidates"]
+    assert page["totalCount"] == 3 and page["pageInfo"]["hasNextPage"]
+    rest = (await gql(client, caller, CANDIDATES,
+                      {"first": 2, "after": page["pageInfo"]["endCursor"]}))["duplicateCandidates"]  # fmt: skip
+    nodes = page["nodes"] + rest["nodes"]
+    assert len(nodes) == 3 and len({n["clusterId"] for n in nodes}) == 1
+    assert [n["score"] for n in nodes] == sorted((n["score"] for n in nodes), reverse=True)
+    assert all("C-4" not in (n["customerA"]["code"], n["customerB"]["code"]) for n in nodes)
+    assert {"field": "phone", "method": "digits"} in nodes[0]["reasons"]
+
+    dismissed = await gql(client, caller, RESOLVE, {"id": nodes[0]["id"]})
+    assert dismissed["duplicateCandidateResolve"] == {
+        "duplicateCandidate": {"status": "DISMISSED"}, "userErrors": []}  # fmt: skip
+    still_open = (await gql(client, caller, CANDIDATES, {}))["duplicateCandidates"]
+    assert still_open["totalCount"] == 2
+    gone = {"status": "DISMISSED"}
+    assert (await gql(client, caller, CANDIDATES, {"filter": gone}))["duplicateCandidates"][
+        "totalCount"] == 1  # fmt: skip
+
+    # Another tenant sees none of it and cannot dismiss it.
+    stranger = await tenant_in(database, "BR")
+    assert (await gql(client, stranger, CANDIDATES, {}))["duplicateCandidates"]["totalCount"] == 0
+    refused = await gql(client, stranger, RESOLVE, {"id": nodes[1]["id"]})
+    assert refused["duplicateCandidateResolve"]["userErrors"] == [
+        {"field": ["id"], "code": "NOT_FOUND"}]  # fmt: skip

@@ -54,3 +54,12 @@ async def pairs(database: Database, tenant_id: uuid.UUID) -> dict[frozenset[uuid
         for row in rows:
             session.expunge(row)
     return {frozenset((r.customer_a_id, r.customer_b_id)): r for r in rows}
+
+
+async def run_started(database: Database, tenant_id: uuid.UUID, global_id: str) -> Job:
+    """Run the job a mutation started (by its global id), as a worker would."""
+    from clientbase.schema.ids import from_global_id
+
+    _, job_id = from_global_id(global_id)
+    await run_job(job_id, database, _published, tenant_id=tenant_id)
+    return await read_job(database, tenant_id, job_id)

@@ -30,9 +30,10 @@ def test_the_padaria_example_is_a_likely_duplicate_with_its_reasons() -> None:
     assert match.band() == LIKELY
     assert reasons(typed, stored) == {"legalName": ("exact", 1.0), "phone": ("digits", 1.0)}
     # The tax id is on one side only: it neither helps nor hurts.
-    assert compare(typed, stored).weight == compare(
-        typed, record(legal_name="Padaria São João Ltda", phone="11 98765-4321")
-    ).weight
+    assert (
+        compare(typed, stored).weight
+        == compare(typed, record(legal_name="Padaria São João Ltda", phone="11 98765-4321")).weight
+    )
 
 
 def test_a_missing_value_is_neutral_and_a_different_one_counts_against() -> None:
