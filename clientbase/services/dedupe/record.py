@@ -92,13 +92,3 @@ def from_values(
         postal_code=postal_key(values.get("address_postal_code")),
         city=" ".join(fold_words(values.get("address_city") or "")),
     )
-
-
-def from_row(row: Any, contacts: Iterable[Any] = ()) -> MatchRecord:
-    """A record from a Customer row and its Contact rows (or rows with those attributes)."""
-    columns = ("kind", "legal_name", "name_key", "trade_name_key", "tax_id_key", "birth_date",
-               "email", "phone_digits", "address_line1", "address_number",
-               "address_postal_code", "address_city")  # fmt: skip
-    values = {name: getattr(row, name, None) for name in columns}
-    found = [{"email": c.email, "phone_digits": c.phone_digits} for c in contacts]
-    return from_values(values, found, record_id=row.id, version=row.version)

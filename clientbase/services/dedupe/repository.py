@@ -14,17 +14,16 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.models.contact import Contact
-from clientbase.models.customer import Customer, CustomerStatus
+from clientbase.models.customer import Customer
 from clientbase.services.dedupe.blocking import BlockingKeys
-from clientbase.services.dedupe.record import MatchRecord, from_row
+from clientbase.services.dedupe.record import MatchRecord, from_values
 
 # Rows taken per lookup and probe: exact keys rarely have more; names around a key in sort
 # order on each side.
 PER_KEY = 20
 NEIGHBOURS = 5
 
-_EXACT = "SELECT id FROM customer_search c WHERE c.{column} = p.{key} LIMIT :per_key"
+_EXACT = "SELECT id FROM customer_search c WHERE c.{column} = {key} LIMIT :per_key"
 _WORDS = ("SELECT id FROM customer_search c WHERE to_tsvector('simple'::regconfig, c.{column}) "
           "@@ to_tsquery('simple'::regconfig, p.{key}) LIMIT :per_key")  # fmt: skip
 _INITIAL = (
@@ -32,10 +31,10 @@ _INITIAL = (
     "AND c.name_key < p.initial_end ORDER BY c.name_key LIMIT :per_key"
 )
 _PROBES = [
-    *(_EXACT.format(column=column, key=key)
-      for column, key in (("tax_id_key", "tax_id"), ("name_key", "name"),
-                          ("trade_name_key", "name"), ("name_key", "trade"),
-                          ("trade_name_key", "trade"))),
+    _EXACT.format(column="tax_id_key", key="p.tax_id"),
+    # Both names against both names: a trade name is often typed as the legal one.
+    *(_EXACT.format(column=column, key="ANY(ARRAY[p.name, p.trade])")
+      for column in ("name_key", "trade_name_key")),
     "SELECT id FROM customer_search c WHERE c.name_key > p.name ORDER BY c.name_key "
     "LIMIT :neighbours",
     "SELECT id FROM customer_search c WHERE c.name_key < p.name ORDER BY c.name_key DESC "
@@ -55,9 +54,18 @@ _POINTS = [
     ("t", "SELECT id FROM customer_search c WHERE c.phone_digits_reversed >= t.tail AND "
           "c.phone_digits_reversed < t.tail_end LIMIT :per_key"),
 ]  # fmt: skip
-# Built once from the constants above; every value travels as a parameter.
-_CANDIDATES = text(
-    "WITH p AS (SELECT * FROM unnest(CAST(:idx AS int[]), CAST(:name AS text[]), "  # noqa: S608
+# The columns a match record is made of (record.from_values), and its contacts' points.
+_RECORD = (
+    "c.id, c.version, c.kind, c.legal_name, c.name_key, c.trade_name_key, c.tax_id_key, "
+    "c.birth_date, c.email, c.phone_digits, c.address_line1, c.address_number, "
+    "c.address_postal_code, c.address_city, points.emails, points.phones"
+)
+_POINTS_OF = (
+    "LEFT JOIN LATERAL (SELECT array_agg(k.email) AS emails, array_agg(k.phone_digits) AS "
+    "phones FROM contact k WHERE k.customer_id = c.id) AS points ON true"
+)
+_UNNEST = (
+    "WITH p AS (SELECT * FROM unnest(CAST(:idx AS int[]), CAST(:name AS text[]), "
     "CAST(:trade AS text[]), CAST(:tax_id AS text[]), CAST(:words AS text[]), "
     "CAST(:loose AS text[]), CAST(:postal AS text[]), CAST(:birth AS date[]), "
     "CAST(:initial AS text[]), CAST(:initial_end AS text[])) "
@@ -67,16 +75,33 @@ _CANDIDATES = text(
     "ph AS (SELECT * FROM unnest(CAST(:ph_idx AS int[]), CAST(:phone AS text[])) "
     "AS ph (idx, phone)), "
     "t AS (SELECT * FROM unnest(CAST(:t_idx AS int[]), CAST(:tail AS text[]), "
-    "CAST(:tail_end AS text[])) AS t (idx, tail, tail_end)) "
-    "SELECT DISTINCT idx, id FROM ("
-    + " UNION ALL ".join(
-        [f"SELECT p.idx, found.id FROM p CROSS JOIN LATERAL ({sql}) AS found"  # noqa: S608
-         for sql in _PROBES]
-        + [f"SELECT {alias}.idx, found.id FROM {alias} CROSS JOIN LATERAL ({sql}) AS found"  # noqa: S608
-           for alias, sql in _POINTS]
-    )
-    + ") AS blocked"
-)  # fmt: skip
+    "CAST(:tail_end AS text[])) AS t (idx, tail, tail_end)), "
+)
+_LATERAL = "SELECT {alias}.idx, found.id FROM {alias} CROSS JOIN LATERAL ({sql}) AS found"
+_LOOKUPS = " UNION ALL ".join(
+    [_LATERAL.format(alias="p", sql=sql) for sql in _PROBES]
+    + [_LATERAL.format(alias=alias, sql=sql) for alias, sql in _POINTS]
+)
+# One statement, built once from the constants above (every value is a parameter): the
+# lookups of every probe, and the records of the customers they find.
+_CANDIDATES = text(
+    _UNNEST  # noqa: S608
+    + "blocked AS (SELECT DISTINCT idx, id FROM ("
+    + _LOOKUPS
+    # Each found customer by its primary key (LIMIT 1 keeps the planner from turning the
+    # join into a hash join over the whole table when it overestimates the lookups' rows).
+    + ") AS found) SELECT b.idx, "
+    + _RECORD
+    + " FROM blocked b CROSS JOIN LATERAL (SELECT * FROM customer k WHERE k.id = b.id "
+    "AND k.status <> 'MERGED' LIMIT 1) AS c " + _POINTS_OF
+)
+_RECORDS = text(
+    "SELECT "  # noqa: S608
+    + _RECORD
+    + " FROM customer c "
+    + _POINTS_OF
+    + " WHERE c.id = ANY(CAST(:ids AS uuid[])) AND c.status <> 'MERGED'"
+)
 
 
 def _parameters(batch: Sequence[BlockingKeys]) -> dict[str, Any]:
@@ -119,37 +144,36 @@ def _parameters(batch: Sequence[BlockingKeys]) -> dict[str, Any]:
     return {**values, "per_key": PER_KEY, "neighbours": NEIGHBOURS}
 
 
-async def blocked(session: AsyncSession, batch: Sequence[BlockingKeys]) -> list[set[uuid.UUID]]:
-    """For each record of `batch`, the ids of the customers its keys find (itself included)."""
-    found: list[set[uuid.UUID]] = [set() for _ in batch]
+def _record(row: Any) -> MatchRecord:
+    points = zip(row.emails or (), row.phones or (), strict=True)
+    contacts = [{"email": email, "phone_digits": phone} for email, phone in points]
+    return from_values(row._mapping, contacts, record_id=row.id, version=row.version)
+
+
+async def blocked(
+    session: AsyncSession, batch: Sequence[BlockingKeys]
+) -> list[dict[uuid.UUID, MatchRecord]]:
+    """For each probe of `batch`, the records of the customers its keys find (MERGED ones
+    left out; the probe's own record too when it is stored), by id."""
+    found: list[dict[uuid.UUID, MatchRecord]] = [{} for _ in batch]
     if not batch:
         return found
-    for index, customer_id in await session.execute(_CANDIDATES, _parameters(batch)):
-        found[index].add(customer_id)
+    for row in await session.execute(_CANDIDATES, _parameters(batch)):
+        found[row.idx][row.id] = _record(row)
     return found
 
 
-async def records(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    """Match records of the customers `ids` (MERGED ones left out), by id, with their rows."""
+async def records(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, MatchRecord]:
+    """The match records of the customers `ids` (MERGED ones left out), by id."""
     if not ids:
         return {}
-    rows = (
-        await session.scalars(
-            select(Customer).where(
-                Customer.id.in_(ids), Customer.status != CustomerStatus.MERGED.value
-            )
-        )
-    ).all()
-    contacts: dict[uuid.UUID, list[Any]] = {}
-    points = await session.execute(
-        select(Contact.customer_id, Contact.email, Contact.phone_digits).where(
-            Contact.customer_id.in_([row.id for row in rows])
-        )
-    )
-    for point in points:
-        contacts.setdefault(point.customer_id, []).append(point)
-    return {row.id: (row, from_row(row, contacts.get(row.id, ()))) for row in rows}
+    rows = await session.execute(_RECORDS, {"ids": list(ids)})
+    return {row.id: _record(row) for row in rows}
 
 
-def as_records(found: dict[uuid.UUID, Any]) -> dict[uuid.UUID, MatchRecord]:
-    return {customer_id: record for customer_id, (_, record) in found.items()}
+async def customers(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Customer]:
+    """Customer rows by id, for the matches a caller is shown."""
+    if not ids:
+        return {}
+    rows = await session.scalars(select(Customer).where(Customer.id.in_(ids)))
+    return {row.id: row for row in rows}

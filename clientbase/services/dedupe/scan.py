@@ -48,16 +48,12 @@ async def pairs_of(
     blocking keys find, each pair once."""
     order = list(probes)
     found = await repository.blocked(session, [blocking.keys(probes[i]) for i in order])
-    wanted = {c for ids in found for c in ids} - probes.keys()
-    others = repository.as_records(await repository.records(session, sorted(wanted)))
-    known = {**others, **probes}
     pairs: dict[tuple[uuid.UUID, uuid.UUID], Pair] = {}
-    for probe_id, ids in zip(order, found, strict=True):
+    for probe_id, others in zip(order, found, strict=True):
         probe = probes[probe_id]
-        for other_id in ids:
-            other = known.get(other_id)
+        for other_id, other in others.items():
             key = (min(probe_id, other_id), max(probe_id, other_id))
-            if other is None or other_id == probe_id or key in pairs:
+            if other_id == probe_id or key in pairs:
                 continue
             match = compare(probe, other)
             band = match.band(settings.review, settings.likely)
@@ -93,7 +89,7 @@ async def run_scan(run: JobRun) -> ScanOutcome:
             )
             if not ids:
                 break
-            probes = repository.as_records(await repository.records(session, ids))
+            probes = await repository.records(session, ids)
             pairs = await pairs_of(session, probes, settings)
             new = await candidates.store(session, run.tenant_id, run.job_id, pairs)
             after = ids[-1]

@@ -60,16 +60,17 @@ async def matches(
     limit: int = MAX_MATCHES,
 ) -> list[Found]:
     """The customers `record` matches in the review band or above, best first."""
-    [ids] = await repository.blocked(session, [blocking.keys(record)])
-    if exclude is not None:
-        ids.discard(exclude)
-    found = await repository.records(session, sorted(ids))
-    results = []
-    for row, candidate in found.values():
+    [found] = await repository.blocked(session, [blocking.keys(record)])
+    scored = []
+    for customer_id, candidate in found.items():
+        if customer_id == exclude:
+            continue
         match = compare(record, candidate)
         band = match.band(settings.review, settings.likely)
         if band is not None:
-            results.append(Found(row, match, band))
+            scored.append((customer_id, match, band))
+    rows = await repository.customers(session, [customer_id for customer_id, _, _ in scored])
+    results = [Found(rows[i], match, band) for i, match, band in scored if i in rows]
     results.sort(key=lambda f: (-f.match.score, f.customer.code))
     return results[:limit]
 
@@ -107,7 +108,7 @@ async def check_write(
     written = await repository.records(session, [customer.id])
     if customer.id not in written:
         return
-    record = written[customer.id][1]
+    record = written[customer.id]
     hits = await matches(session, record, settings, exclude=customer.id)
     blocked = [f for f in hits if settings.rule(f.band) is DuplicateRule.BLOCK]
     if blocked and not check.confirmed:
