@@ -152,6 +152,14 @@ class Customer(Node):
     async def overview(self, info: Info) -> CustomerOverview:
         return await overview_of(info, self.row.id)
 
+    @strawberry.field(description="Open duplicate candidates that involve this customer.")
+    async def duplicates(
+        self, info: Info
+    ) -> list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]]:
+        from clientbase.schema.duplicates import duplicates_of
+
+        return await duplicates_of(info, self.row.id)
+
     @strawberry.field(description="Every change to this customer, newest first.")
     async def history(
         self, info: Info, first: int | None = None, after: str | None = None

@@ -18,6 +18,7 @@ from clientbase.schema.customer import Customer, CustomerKind
 from clientbase.schema.ids import to_global_id
 from clientbase.schema.lists import Info, by_ids
 from clientbase.schema.node import register_node
+from clientbase.services.dedupe import candidates
 from clientbase.services.dedupe.scoring import Reason
 from clientbase.services.dedupe.service import Found
 from clientbase.services.errors import ErrorCode, problem
@@ -61,6 +62,15 @@ class DuplicateMatch:
     score: float = strawberry.field(description="Match probability, 0 to 1.")
     band: DuplicateBand
     reasons: list[MatchReason]
+
+    @classmethod
+    def from_pair(cls, other: models.Customer, pair: models.DuplicateCandidate) -> DuplicateMatch:
+        return cls(
+            customer=Customer.from_row(other),
+            score=pair.score,
+            band=DuplicateBand(pair.band),
+            reasons=[MatchReason.from_reason(r) for r in pair.reasons],
+        )
 
     @classmethod
     def from_found(cls, found: Found) -> DuplicateMatch:
@@ -198,6 +208,12 @@ class DuplicateScanInput:
 class DuplicateCandidatePayload:
     duplicate_candidate: DuplicateCandidate | None
     user_errors: list[UserError]
+
+
+async def duplicates_of(info: Info, customer_id: uuid.UUID) -> list[DuplicateMatch]:
+    """Customer.duplicates: the open pairs a scan found for this customer, best first."""
+    loader = info.context.loaders.get(("Customer", "duplicates"), candidates.open_matches)
+    return [DuplicateMatch.from_pair(other, pair) for other, pair in await loader.load(customer_id)]
 
 
 async def _load(info: Info, ids: list[uuid.UUID]) -> list[Any]:

@@ -127,6 +127,8 @@ CANDIDATES = """query($filter: DuplicateCandidateFilter, $first: Int, $after: St
     totalCount pageInfo { hasNextPage endCursor }
     nodes { id score band status clusterId customerA { code } customerB { code }
             reasons { field method } } } }"""
+WITH_DUPLICATES = """{ customers(first: 10) { nodes { code duplicates {
+  customer { code } band score reasons { field } } } } }"""
 RESOLVE = """mutation($id: ID!) { duplicateCandidateResolve(id: $id, resolution: DISMISS) {
   duplicateCandidate { status } userErrors { field code } } }"""
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clientbase.models.customer import Customer
 from clientbase.models.duplicate_candidate import CandidateStatus, DuplicateCandidate
 from clientbase.models.job import Job, JobKind, JobStatus
 from clientbase.services import records
@@ -198,10 +199,11 @@ async def dismiss(
     return candidate
 
 
-async def open_pairs_of(
+async def open_matches(
     session: AsyncSession, customer_ids: Sequence[uuid.UUID]
-) -> list[DuplicateCandidate]:
-    """The open pairs that involve any of `customer_ids`, best first."""
+) -> list[list[tuple[Customer, DuplicateCandidate]]]:
+    """For each of `customer_ids`, its open pairs with the other customer of each, best
+    first; two statements for any number of customers."""
     if not customer_ids:
         return []
     stmt = (
@@ -211,4 +213,14 @@ async def open_pairs_of(
                    DuplicateCandidate.customer_b_id.in_(customer_ids)))
         .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
     )  # fmt: skip
-    return list((await session.scalars(stmt)).all())
+    pairs = list((await session.scalars(stmt)).all())
+    wanted = {p.customer_a_id for p in pairs} | {p.customer_b_id for p in pairs}
+    rows = await session.scalars(select(Customer).where(Customer.id.in_(wanted)))
+    by_id = {row.id: row for row in rows}
+    found: dict[uuid.UUID, list[tuple[Customer, DuplicateCandidate]]] = {}
+    for pair in pairs:
+        for own, other in ((pair.customer_a_id, pair.customer_b_id),
+                           (pair.customer_b_id, pair.customer_a_id)):  # fmt: skip
+            if other in by_id:
+                found.setdefault(own, []).append((by_id[other], pair))
+    return [found.get(customer_id, []) for customer_id in customer_ids]
