@@ -21,7 +21,7 @@ from clientbase.models.customer import Customer, CustomerStatus
 from clientbase.services.dedupe import blocking, candidates, repository
 from clientbase.services.dedupe.candidates import Pair
 from clientbase.services.dedupe.record import MatchRecord
-from clientbase.services.dedupe.scoring import compare
+from clientbase.services.dedupe.scoring import compare, namesakes
 from clientbase.services.dedupe.settings import DuplicateSettings, duplicate_settings
 from clientbase.services.jobs.runner import JobRun
 
@@ -51,11 +51,12 @@ async def pairs_of(
     pairs: dict[tuple[uuid.UUID, uuid.UUID], Pair] = {}
     for probe_id, others in zip(order, found, strict=True):
         probe = probes[probe_id]
+        sharing = namesakes(probe, others.values())
         for other_id, other in others.items():
             key = (min(probe_id, other_id), max(probe_id, other_id))
             if other_id == probe_id or key in pairs:
                 continue
-            match = compare(probe, other)
+            match = compare(probe, other, sharing)
             band = match.band(settings.review, settings.likely)
             if band is not None:
                 pairs[key] = candidates.ordered((probe_id, probe.version),

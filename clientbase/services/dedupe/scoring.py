@@ -12,6 +12,10 @@ Independence is the model's assumption, and contact points break it: the people 
 household, or the offices of a firm, share a phone, an e-mail domain and an address. So
 e-mail/phone and the address count as one piece of evidence, the stronger of the two.
 
+The u of an exact name is value-specific: a name that several customers of the tenant bear
+("Padaria Central") agrees by chance that many times more often, so the candidates that
+blocking found with the same name key divide its likelihood ratio (`namesakes`).
+
 The total weight W (bits) becomes a score in [0, 1], the match probability under prior
 odds of 2^-PRIOR_BITS that a blocked pair is the same customer: 1 / (1 + 2^(PRIOR_BITS - W)).
 """
@@ -19,6 +23,7 @@ odds of 2^-PRIOR_BITS that a blocked pair is the same customer: 1 / (1 + 2^(PRIO
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from clientbase.services.dedupe import fields
@@ -93,21 +98,34 @@ class Match:
         return REVIEW if self.score >= review else None
 
 
-def _reason(group: str, comparison: Comparison) -> Reason:
+def _reason(group: str, comparison: Comparison, common: float = 0.0) -> Reason:
     weight = WEIGHTS[(group, comparison.level)]
+    if comparison.level == "exact":
+        weight -= common
     return Reason(comparison.field, comparison.method, comparison.score, round(weight, 2))
 
 
-def compare(a: MatchRecord, b: MatchRecord) -> Match:
-    """The score of the pair and its reasons, strongest evidence first."""
+def namesakes(record: MatchRecord, others: Iterable[MatchRecord]) -> int:
+    """How many of `others` (a probe's blocked candidates) bear its name exactly: at least 1."""
+    same = [o for o in others if o.id != record.id and record.name in (o.name, o.trade_name)]
+    return max(1, len(same))
+
+
+def compare(a: MatchRecord, b: MatchRecord, sharing: int = 1) -> Match:
+    """The score of the pair and its reasons, strongest evidence first. `sharing` is how
+    many customers bear `a`'s exact name (see `namesakes`): a name many share agrees by
+    chance more often, so its u grows with that count (a value-specific u) and an exact
+    agreement weighs log2(sharing) bits less."""
     reasons: list[Reason] = []
+    common = math.log2(max(sharing, 1))
     persons = fields.person_names(a, b) if a.is_person and b.is_person else None
     if persons is not None:
-        reasons += [_reason(c.field, c) for c in persons]
+        reasons += [_reason(c.field, c, common if c.field == "surname" else 0.0)
+                    for c in persons]  # fmt: skip
     else:
         name = fields.company_name(a, b)
         if name is not None:
-            reasons.append(_reason("name", name))
+            reasons.append(_reason("name", name, common))
     for group, compared in (("taxId", fields.tax_id(a, b)), ("birthDate", fields.birth_date(a, b)),
                             ("kind", fields.kind(a, b))):  # fmt: skip
         if compared is not None:

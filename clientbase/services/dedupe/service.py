@@ -15,7 +15,7 @@ from clientbase.services import canonical
 from clientbase.services.auth import service as auth
 from clientbase.services.dedupe import blocking, repository
 from clientbase.services.dedupe.record import MatchRecord, from_values
-from clientbase.services.dedupe.scoring import Match, compare
+from clientbase.services.dedupe.scoring import Match, compare, namesakes
 from clientbase.services.dedupe.settings import DuplicateRule, DuplicateSettings, duplicate_settings
 from clientbase.services.errors import DomainError, ErrorCode, Problem
 
@@ -61,11 +61,12 @@ async def matches(
 ) -> list[Found]:
     """The customers `record` matches in the review band or above, best first."""
     [found] = await repository.blocked(session, [blocking.keys(record)])
+    sharing = namesakes(record, (c for i, c in found.items() if i != exclude))
     scored = []
     for customer_id, candidate in found.items():
         if customer_id == exclude:
             continue
-        match = compare(record, candidate)
+        match = compare(record, candidate, sharing)
         band = match.band(settings.review, settings.likely)
         if band is not None:
             scored.append((customer_id, match, band))

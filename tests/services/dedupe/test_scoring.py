@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
 
 from clientbase.services.dedupe import fields
 from clientbase.services.dedupe.record import MatchRecord
-from clientbase.services.dedupe.scoring import LIKELY, REVIEW, WEIGHTS, compare
+from clientbase.services.dedupe.scoring import LIKELY, REVIEW, WEIGHTS, compare, namesakes
 from clientbase.services.dedupe.service import probe_record
 
 
@@ -143,3 +144,13 @@ def test_phone_tails_and_date_transpositions() -> None:
 def test_weights_agree_for_and_disagree_against() -> None:
     for (group, level), weight in WEIGHTS.items():
         assert (weight < 0) == (level in {"differ", "initial"}), (group, level, weight)
+
+
+def test_a_name_many_customers_share_weighs_less() -> None:
+    a, b = record(legal_name="Padaria Central"), record(legal_name="PADARIA CENTRAL")
+    alone, shared = compare(a, b), compare(a, b, sharing=8)
+    assert alone.weight - shared.weight == pytest.approx(3.0)
+    assert alone.band() == REVIEW and shared.band() is None
+    others = [MatchRecord(name="padaria central", id=uuid.uuid4()) for _ in range(3)]
+    assert namesakes(a, [*others, MatchRecord(name="padaria sul", id=uuid.uuid4())]) == 3
+    assert namesakes(a, []) == 1
