@@ -120,3 +120,19 @@ def test_clusters_are_connected_components() -> None:
     a, b, x, y, z = sorted(uuid.uuid4() for _ in range(5))
     roots = candidates.clusters([(b, z), (a, b), (x, y)])
     assert roots == {a: a, b: a, z: a, x: x, y: x}
+
+
+async def test_a_pair_cannot_name_another_tenants_customer(database: Database) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from clientbase.services.dedupe.scoring import Match
+
+    mine = (await committed_tenant(database)).tenant_id
+    theirs = (await committed_tenant(database)).tenant_id
+    own = await add(database, mine, legal_name="Padaria Norte")
+    foreign = await add(database, theirs, legal_name="Padaria Norte")
+    job = await run_scan(database, mine)
+    pair = candidates.ordered((own, 1), (foreign, 1), Match(0.9, 11.0, ()), "REVIEW")
+    async with database.session(mine) as session:
+        with pytest.raises(IntegrityError):
+            await candidates.store(session, mine, job.id, [pair])
