@@ -169,14 +169,15 @@ async def time_service(
                 started = time.perf_counter()
                 found = await dedupe.customer_duplicates(session, tenant_id, values)
                 elapsed = (time.perf_counter() - started) * 1000
-                codes = [f.customer.code for f in found]
+                # Seeded customers share names and e-mails: any of the best ties will do.
+                best = [f.customer.code for f in found if f.match.score == found[0].match.score]
             async with database.session(tenant_id) as session:
                 started = time.perf_counter()
                 await search_customers(session, tenant_id, probe["legalName"])
                 peer = (time.perf_counter() - started) * 1000
                 record = dedupe.probe_record(values, (), TENANT_COUNTRY)
                 [blocked] = await repository.blocked(session, [blocking.keys(record)])
-            ok = codes[:1] == [code] if code else not [f for f in found if f.band == "LIKELY"]
+            ok = code in best if code else not [f for f in found if f.band == "LIKELY"]
             if index >= WARM_UP:
                 results.append((kind, elapsed, peer, ok, len(blocked)))
     finally:
@@ -343,8 +344,9 @@ def report(
         *[f"- {entry.strip()}" for entry in lines],
         "\nService: dedupe.customer_duplicates in a session of its own, as a request has;"
         " peer: search_customers on the probe's name in the same run. Found first: the"
-        " customer a probe was made from is its best match; a probe that finds it only in"
-        " second place, or below the review band (a misspelt name and nothing else), counts"
+        " customer a probe was made from is among its best matches (the seed gives many"
+        " customers one name and e-mail, so ties are common); a probe that finds it lower,"
+        " or below the review band (a name many customers bear and nothing else), counts"
         " as not found.",
     ]
     with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:

@@ -164,6 +164,8 @@ def _locals(emails: Iterable[str]) -> set[str]:
 
 def address(a: MatchRecord, b: MatchRecord) -> Comparison | None:
     """Postal code, street and number together; the city when nothing finer is known."""
+    if not (a.has_address and b.has_address):
+        return None
     street = (JaroWinkler.normalized_similarity(a.street, b.street)
               if a.street and b.street else None)  # fmt: skip
     same_street = street is not None and street >= STREET_SAME

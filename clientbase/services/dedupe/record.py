@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from clientbase.services.normalise import digits, fold_words, tax_id_digits
@@ -36,10 +37,34 @@ class MatchRecord:
     phones: frozenset[str] = frozenset()  # digits of the E.164 form
     contact_emails: frozenset[str] = frozenset()
     contact_phones: frozenset[str] = frozenset()
-    street: str = ""  # folded words of the first address line, numbers left out
-    number: str = ""
     postal_code: str = ""  # letters and digits, upper case (models.customer.POSTAL_KEY)
-    city: str = ""
+    # As typed: folded on first use, since most comparisons never get to the address.
+    address_line: str = ""
+    address_number: str = ""
+    address_city: str = ""
+
+    @property
+    def has_address(self) -> bool:
+        return bool(self.postal_code or self.address_line or self.address_city)
+
+    @cached_property
+    def _line(self) -> list[str]:
+        return fold_words(self.address_line)
+
+    @cached_property
+    def street(self) -> str:
+        """The folded words of the first address line, numbers left out."""
+        return " ".join(w for w in self._line if not _NUMBER.match(w))
+
+    @cached_property
+    def number(self) -> str:
+        """The house number: given, or the first number of the address line."""
+        numbers = [w for w in self._line if _NUMBER.match(w)]
+        return digits(self.address_number) or (numbers[0] if numbers else "")
+
+    @cached_property
+    def city(self) -> str:
+        return " ".join(fold_words(self.address_city))
 
     @property
     def is_person(self) -> bool:
@@ -66,9 +91,6 @@ def from_values(
     kind = values.get("kind") or "COMPANY"
     legal = values.get("legal_name") or ""
     words = fold_words(legal) if kind == "PERSON" else []
-    line = fold_words(values.get("address_line1") or "")
-    numbers = [w for w in line if _NUMBER.match(w)]
-    number = digits(values.get("address_number") or "") or (numbers[0] if numbers else "")
     phone = values.get("phone_digits") or (digits(values["phone"]) if values.get("phone") else "")
     tax_id = values.get("tax_id_key") or (tax_id_digits(values["tax_id"]) if values.get("tax_id")
                                           else "")  # fmt: skip
@@ -87,8 +109,8 @@ def from_values(
         phones=_set([phone]),
         contact_emails=_set((c.get("email") or "").lower() for c in contacts),
         contact_phones=_set(c.get("phone_digits") for c in contacts),
-        street=" ".join(w for w in line if not _NUMBER.match(w)),
-        number=number,
         postal_code=postal_key(values.get("address_postal_code")),
-        city=" ".join(fold_words(values.get("address_city") or "")),
+        address_line=values.get("address_line1") or "",
+        address_number=values.get("address_number") or "",
+        address_city=values.get("address_city") or "",
     )

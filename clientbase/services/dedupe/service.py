@@ -18,6 +18,7 @@ from clientbase.services.dedupe.record import MatchRecord, from_values
 from clientbase.services.dedupe.scoring import Match, compare, namesakes
 from clientbase.services.dedupe.settings import DuplicateRule, DuplicateSettings, duplicate_settings
 from clientbase.services.errors import DomainError, ErrorCode, Problem
+from clientbase.services.search.service import generic_plans
 
 MAX_MATCHES = 10
 
@@ -60,7 +61,10 @@ async def matches(
     limit: int = MAX_MATCHES,
 ) -> list[Found]:
     """The customers `record` matches in the review band or above, best first."""
-    [found] = await repository.blocked(session, [blocking.keys(record)])
+    # One probe: a generic plan of the lookups runs in about half the time of planning them
+    # for each probe's values (measured on 1,000,000 customers). A scan's batches do not.
+    async with generic_plans(session):
+        [found] = await repository.blocked(session, [blocking.keys(record)])
     sharing = namesakes(record, (c for i, c in found.items() if i != exclude))
     scored = []
     for customer_id, candidate in found.items():
