@@ -158,8 +158,13 @@ async def blocked(
     found: list[dict[uuid.UUID, MatchRecord]] = [{} for _ in batch]
     if not batch:
         return found
+    # Probes of one batch often find the same customers (a common name): build each once.
+    made: dict[uuid.UUID, MatchRecord] = {}
     for row in await session.execute(_CANDIDATES, _parameters(batch)):
-        found[row.idx][row.id] = _record(row)
+        record = made.get(row.id)
+        if record is None:
+            record = made[row.id] = _record(row)
+        found[row.idx][row.id] = record
     return found
 
 
