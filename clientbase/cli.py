@@ -244,7 +244,9 @@ def import_command(
                 while True:
                     async with database.session(found.id) as session:
                         current = await jobs.get(session, job.id)
-                    assert current is not None
+                        assert current is not None
+                        # Read while the session is open: closing it expires the row.
+                        session.expunge(current)
                     progress.update(
                         task,
                         total=current.total,

@@ -44,7 +44,7 @@ CODE_KEY = "lower(regexp_replace(code COLLATE \"C\", '[^0-9A-Za-z]+', '', 'g'))"
 # lower() only wraps the collation into an expression: e-mails are stored lower-case.
 EMAIL_KEY = 'lower(email COLLATE "C")'
 REVERSED_DIGITS = "reverse(phone_digits)"
-# Postal codes without case or punctuation, for blocking candidate duplicates (migration 0004).
+# Postal codes without case or punctuation, for blocking candidate duplicates (migration 0005).
 POSTAL_KEY = "upper(regexp_replace(address_postal_code COLLATE \"C\", '[^0-9A-Za-z]+', '', 'g'))"
 
 
@@ -61,6 +61,7 @@ class CustomerStatus(StrEnum):
 
 class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
     __tablename__ = "customer"
+    tenant_id_index = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         UniqueConstraint("tenant_id", "external_ref"),

@@ -50,6 +50,7 @@ class MatchBand(StrEnum):
 
 class DuplicateCandidate(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "duplicate_candidate"
+    tenant_id_index = False  # the unique and listing indexes lead with tenant_id
     __table_args__ = (
         UniqueConstraint("tenant_id", "customer_a_id", "customer_b_id"),
         # Composite, like every reference to a customer: a foreign-key check bypasses

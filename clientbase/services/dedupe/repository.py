@@ -2,7 +2,7 @@
 and the records of customers by id with their contacts' e-mails and phones.
 
 The lookups read the tenant views (customer_search, contact_search, customer_dedupe: see
-migrations 0002 and 0004), so every one of them is an index range, each with its limit.
+migrations 0002 and 0005), so every one of them is an index range, each with its limit.
 """
 
 from __future__ import annotations

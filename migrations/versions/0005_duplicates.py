@@ -1,7 +1,7 @@
 """Duplicate detection: candidate pairs, and the blocking indexes and view the matcher reads.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 09:00:00.000000+00:00
 
 `duplicate_candidate` holds the pairs a scan found (ordered: customer_a_id < customer_b_id,
@@ -13,7 +13,8 @@ bypasses row-level security, cannot cross tenants.
 Blocking looks customers up by postal code plus name initials, and by birth date plus name
 initials. The postal code is compared without case or punctuation ("01310-100" is
 "01310100"), an expression index covers it, and the `customer_dedupe` view exposes it with
-the tenant predicate written in, for the reason migration 0002 gives for its views.
+the tenant predicate written in, for the reason migration 0002 gives for its views. As in migration 0004, no index on
+tenant_id alone: the unique and listing indexes lead with it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0005"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -108,7 +109,6 @@ def upgrade() -> None:
             "status IN ('OPEN', 'DISMISSED', 'MERGED')", name=op.f(f"ck_{TABLE}_status")
         ),
         sa.CheckConstraint("band IN ('REVIEW', 'LIKELY')", name=op.f(f"ck_{TABLE}_band")),
-        sa.Index(op.f(f"ix_{TABLE}_tenant_id"), "tenant_id"),
         sa.Index(f"ix_{TABLE}_tenant_id_status_score", "tenant_id", "status", "score", "id"),
         sa.Index(f"ix_{TABLE}_customer_b_id", "customer_b_id"),
         sa.Index(f"ix_{TABLE}_cluster_id", "cluster_id"),
