@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 
 import python_calamine
 
+from clientbase.services.formula import unescape
 from clientbase.services.imports.problems import FileProblem, ImportFileError, RowCode, RowIssue
 from clientbase.services.imports.spool import Spooled
 from clientbase.services.imports.table import (
@@ -187,7 +188,8 @@ def open_xlsx(spooled: Spooled) -> Table:
                 if index < skip:
                     continue
                 number = start_row + index + 2  # 0-based start, header, 1-based rows
-                cells = [cell_text(v) for v in values]
+                # An export's formula escape ('=...) is taken off again.
+                cells = [unescape(cell_text(v)) for v in values]
                 issues = shape_issues(cells, headers)
                 if number in formulas:
                     letters = formulas[number]
