@@ -69,7 +69,9 @@ def map_columns(
     """Map `headers`; ImportFileError for duplicate or unknown columns."""
     explicit_keys = {header_key(column): field for column, field in (explicit or {}).items()}
     index = _index(entity)
-    read_only = {header_key(name) for name in READ_ONLY.get(entity, ())}
+    # An export's "customer_id" holds ids, not the code that the field customerId names.
+    spelled = {header_key(w) for f in FIELDS[entity] for w in (f.name, *f.synonyms)}
+    read_only = {header_key(name) for name in READ_ONLY.get(entity, ())} - spelled
     seen: dict[str, str] = {}
     columns: list[tuple[int, Field]] = []
     unknown: list[str] = []
@@ -90,10 +92,10 @@ def map_columns(
             if field is None:
                 message = f"The mapping names {target!r}, not a field of {entity}."
                 raise ImportFileError(FileProblem.UNKNOWN_COLUMNS, message)
+        elif key in read_only:
+            continue  # an export's id or label column, imported back
         else:
             found = index.get(key)
-            if found is None and key in read_only:
-                continue  # an export's id or label column, imported back
             if found is None:
                 unknown.append(header)
                 continue
