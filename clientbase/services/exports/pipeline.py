@@ -48,8 +48,8 @@ class Progress:
     """Counts rows as they pass and commits them now and then; raises JobCancelled when
     the job was asked to stop, which rolls the file back."""
 
-    def __init__(self, run: JobRun, total: int, every: int = PROGRESS_ROWS) -> None:
-        self._run, self._total, self._every = run, total, every
+    def __init__(self, run: JobRun, total: int) -> None:
+        self._run, self._total, self._every = run, total, PROGRESS_ROWS
         self.seen = 0
         self.reported = 0
 
