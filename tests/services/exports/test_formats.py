@@ -9,8 +9,11 @@ import json
 import zipfile
 
 import python_calamine
+import pytest
+from sqlalchemy import text
 
 from clientbase.core.db import Database
+from clientbase.services.formula import escape, unescape
 from tests.helpers import committed_tenant
 from tests.services.exports.helpers import export, file_bytes, seed_registry
 from tests.services.imports.helpers import import_file, rows
@@ -131,3 +134,29 @@ async def test_contacts_filtered_by_their_customer(export_database: Database) ->
                        filter_tree={"customer": {"code": {"eq": "C-2"}}})  # fmt: skip
     data = await file_bytes(export_database, job)
     assert data == b"full_name,customer_code,customer_ref\nAna,C-2,\n"
+
+
+@pytest.mark.parametrize("file_format", ["CSV", "XLSX"])
+async def test_sql_escape_matches_the_import_unescape(
+    export_database: Database, file_format: str
+) -> None:
+    tenant = await committed_tenant(export_database)
+    names = ["\tTab", "\rReturn", "''=Two", "'Plain", "a=b", "-1", "O'Brien"]
+    async with export_database.session(tenant.tenant_id) as session:
+        for index, name in enumerate(names):
+            await session.execute(
+                text("INSERT INTO customer (tenant_id, code, kind, legal_name, name_key) "
+                     "VALUES (CAST(:t AS uuid), :code, 'COMPANY', :name, 'k')"),
+                {"t": str(tenant.tenant_id), "code": f"X{index}", "name": name},
+            )  # fmt: skip
+        await session.commit()
+    job = await export(export_database, tenant.tenant_id, "CUSTOMERS", file_format,
+                       columns=["code", "legal_name"])  # fmt: skip
+    data = await file_bytes(export_database, job)
+    if file_format == "CSV":
+        cells = [row[1] for row in csv.reader(io.StringIO(data.decode(), newline=""))][1:]
+        assert cells == [escape(name) for name in names]
+    else:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        cells = [row[1] for row in book.get_sheet_by_index(0).to_python()[1:]]
+    assert [unescape(cell) for cell in cells] == names
