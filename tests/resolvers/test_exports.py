@@ -95,11 +95,14 @@ async def test_bad_start_inputs_are_user_errors_naming_the_field(
     assert await errors({"entity": "CUSTOMERS", "columns": ["code", "nope", "code"]}) == [
         (["input", "columns", "1"], "INVALID"), (["input", "columns", "2"], "INVALID")]  # fmt: skip
     assert await errors({"entity": "CUSTOMERS", "columns": []}) == [
-        (["input", "columns"], "REQUIRED")]
+        (["input", "columns"], "REQUIRED")
+    ]
     assert await errors({"entity": "SITES", "filter": {"customers": {}}}) == [
-        (["input", "filter", "customers"], "INVALID")]
+        (["input", "filter", "customers"], "INVALID")
+    ]
     assert await errors({"entity": "SITES", "format": "XLSX", "bom": True}) == [
-        (["input", "bom"], "INVALID")]
+        (["input", "bom"], "INVALID")
+    ]
     assert await errors({"entity": "CONTACTS",
                          "filter": {"contacts": {"id": {"eq": "not-an-id"}}}}) == [
         (["input", "filter", "id"], "INVALID")]  # fmt: skip

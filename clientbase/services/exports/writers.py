@@ -181,7 +181,8 @@ class XlsxStream:
                 async for rows in _partitions(self._session, self._statement):
                     if self.rows + len(rows) > XLSX_MAX_ROWS:
                         raise ExportTooLargeError(
-                            f"An XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows.")
+                            f"An XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows."
+                        )
                     # Writing cells is CPU work: off the event loop, which keeps the heartbeat.
                     await asyncio.to_thread(self._write, sheet, date_format, rows)
                     await advance(len(rows))

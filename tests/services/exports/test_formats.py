@@ -8,8 +8,8 @@ import io
 import json
 import zipfile
 
-import python_calamine
 import pytest
+import python_calamine
 from sqlalchemy import text
 
 from clientbase.core.db import Database
@@ -20,7 +20,7 @@ from tests.services.imports.helpers import import_file, rows
 
 CUSTOMERS = (
     "code,legal name,kind,phone,email,city,tax id,tax id country\n"
-    "C-1,=HYPERLINK(\"http://x\"),COMPANY,+55 11 98765-4321,a@b.com,São Paulo,11.222.333/0001-81,BR\n"
+    'C-1,=HYPERLINK("http://x"),COMPANY,+55 11 98765-4321,a@b.com,São Paulo,11.222.333/0001-81,BR\n'
     "C-2,Mercado Três Irmãos,COMPANY,,,Campinas,,\n"
 ).encode()
 
@@ -33,7 +33,7 @@ async def test_csv_has_import_headers_and_escapes_formulas(export_database: Data
     assert (job.status, job.total, job.processed) == ("SUCCEEDED", 2, 2), job.error
     rows = list(csv.DictReader(io.StringIO((await file_bytes(export_database, job)).decode())))
     assert [r["code"] for r in rows] == ["C-1", "C-2"]
-    assert rows[0]["legal_name"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["legal_name"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["phone"] == "'+5511987654321"
     assert rows[1]["address_city"] == "Campinas" and rows[1]["phone"] == ""
 
@@ -51,12 +51,18 @@ async def test_jsonl_has_typed_values_and_relation_labels_with_ids(
                            "created_at", "updated_at"]  # fmt: skip
     # Sorted by customer code, then full name; JSON keeps values as they are.
     assert [(c["customer_code"], c["full_name"]) for c in map(json.loads, lines)] == [
-        ("C-1", "João Lima"), ("C-1", "Maria Souza"), ("C-2", "Ana")]
+        ("C-1", "João Lima"),
+        ("C-1", "Maria Souza"),
+        ("C-2", "Ana"),
+    ]
     joao = json.loads(lines[0])
     assert joao["is_primary"] is False and joao["email"] is None
     assert joao["job_title"] == "@compras" and joao["customer_name"] == "Padaria São João"
-    ids = await rows(export_database, tenant.tenant_id,
-                     "SELECT id::text, customer_id::text FROM contact WHERE full_name = 'João Lima'")
+    ids = await rows(
+        export_database,
+        tenant.tenant_id,
+        "SELECT id::text, customer_id::text FROM contact WHERE full_name = 'João Lima'",
+    )
     assert (joao["id"], joao["customer_id"]) == tuple(ids[0])
 
 
@@ -72,13 +78,20 @@ async def test_inventory_items_name_their_customer_contract_site_and_type(
         ("'=Suporte", "SN-2"), ("Router X1", "SN-1"), ("Router X1", "SN-3")]  # fmt: skip
     sn2 = found[0]
     assert (sn2["customer_code"], sn2["contract_number"], sn2["site_name"]) == (
-        "C-1", "K-1", "'+Filial")
+        "C-1",
+        "K-1",
+        "'+Filial",
+    )
     assert found[1]["description"] == "'=1+1"
-    ids = await rows(export_database, tenant.tenant_id,
-                     "SELECT i.contract_id::text, i.site_id::text, i.product_type_id::text, "
-                     "i.customer_id::text FROM inventory_item i WHERE serial_number = 'SN-2'")
+    ids = await rows(
+        export_database,
+        tenant.tenant_id,
+        "SELECT i.contract_id::text, i.site_id::text, i.product_type_id::text, "
+        "i.customer_id::text FROM inventory_item i WHERE serial_number = 'SN-2'",
+    )
     assert (sn2["contract_id"], sn2["site_id"], sn2["product_type_id"], sn2["customer_id"]) == (
-        tuple(ids[0]))
+        tuple(ids[0])
+    )
 
 
 async def test_xlsx_cells_are_strings_never_formulas(export_database: Database) -> None:

@@ -65,7 +65,8 @@ async def test_a_large_export_streams_in_chunks_and_commits_progress(
     assert stored.size_bytes == len(data) and stored.expires_at is not None
     async with export_database.session(tenant.tenant_id) as session:
         chunks = await session.scalar(
-            select(func.count()).select_from(FileChunk).where(FileChunk.file_id == stored.id))
+            select(func.count()).select_from(FileChunk).where(FileChunk.file_id == stored.id)
+        )
     assert chunks is not None and chunks >= 2
 
 
