@@ -31,9 +31,12 @@ from clientbase.services.exports.catalog import ENTITIES, ExportEntity
 from clientbase.services.formula import SQL_PATTERN
 from clientbase.services.query.filters import Filter, from_json
 
+# Constants as SQL text rather than parameters: an export without a filter is then plain
+# SQL, which COPY takes as it is.
 _APOSTROPHE = literal_column("''''", Text)
-_ISO_DATE = "YYYY-MM-DD"
-_ISO_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+_UTC = literal_column("'UTC'", Text)
+_ISO_DATE = literal_column("'YYYY-MM-DD'", Text)
+_ISO_TIME = literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\'', Text)
 
 
 def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -43,7 +46,7 @@ def as_text(column: ColumnElement[Any]) -> ColumnElement[Any]:
     if isinstance(kind, Boolean | Uuid):
         return cast(column, Text)
     if isinstance(kind, DateTime):
-        return func.to_char(func.timezone("UTC", column), _ISO_TIME)
+        return func.to_char(func.timezone(_UTC, column), _ISO_TIME)
     if isinstance(kind, Date):
         return func.to_char(column, _ISO_DATE)
     if isinstance(kind, String):
