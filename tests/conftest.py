@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -88,6 +89,22 @@ async def export_database(stack: TestStack) -> AsyncIterator[Database]:
     database = Database(stack.app_url, pool_size=5, max_overflow=0)
     yield database
     await database.dispose()
+
+
+@pytest.fixture
+def worker() -> Iterator[Any]:
+    """A Dramatiq worker in this process on the test Redis, its queues emptied first."""
+    import dramatiq
+
+    from clientbase.workers.actors import broker
+
+    broker.flush_all()
+    running = dramatiq.Worker(broker, worker_timeout=100, worker_threads=2)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @dataclass

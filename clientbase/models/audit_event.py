@@ -23,6 +23,8 @@ class ActorKind(StrEnum):
 class AuditEvent(Base, TenantMixin):
     """No version and no updated_at: rows are never updated (the app role lacks the grant)."""
 
+    tenant_id_index = False
+
     __tablename__ = "audit_event"
     __table_args__ = (
         # The history of one entity, newest first.

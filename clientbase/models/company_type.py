@@ -12,6 +12,7 @@ from clientbase.models.base import Base, TenantMixin, TimestampMixin, VersionMix
 
 class CompanyType(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "company_type"
+    tenant_id_index = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         # Target of customer's composite (tenant_id, company_type_id) foreign key.

@@ -22,6 +22,7 @@ from clientbase.models.customer import EMAIL_KEY, REVERSED_DIGITS
 
 class Contact(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "contact"
+    tenant_id_index = False
     __table_args__ = (
         # Contacts have no life without their customer: deleting the customer deletes them.
         ForeignKeyConstraint(

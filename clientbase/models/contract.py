@@ -30,6 +30,7 @@ class ContractStatus(StrEnum):
 
 class Contract(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "contract"
+    tenant_id_index = False
     __table_args__ = (
         # Deleting a customer deletes its contracts, unless inventory still points at them.
         ForeignKeyConstraint(

@@ -57,6 +57,7 @@ class CustomerStatus(StrEnum):
 
 class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
     __tablename__ = "customer"
+    tenant_id_index = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         UniqueConstraint("tenant_id", "external_ref"),

@@ -12,6 +12,7 @@ from clientbase.models.base import Base, TenantMixin, TimestampMixin, VersionMix
 
 class CustomerCategory(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "customer_category"
+    tenant_id_index = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         # Target of customer's composite (tenant_id, category_id) foreign key.

@@ -27,6 +27,7 @@ class FilePurpose(StrEnum):
 
 class File(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "file"
+    tenant_id_index = False
     __table_args__ = (
         # Target of file_chunk's composite (tenant_id, file_id) foreign key.
         UniqueConstraint("tenant_id", "id"),

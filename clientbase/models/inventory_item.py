@@ -34,6 +34,7 @@ class InventoryItemStatus(StrEnum):
 
 class InventoryItem(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "inventory_item"
+    tenant_id_index = False
     __table_args__ = (
         # No ON DELETE action anywhere (NO ACTION): a customer, contract, site or product
         # type with inventory cannot be deleted. NO ACTION rather than RESTRICT because it is

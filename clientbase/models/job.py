@@ -43,6 +43,7 @@ def _counter() -> Mapped[int]:
 
 class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "job"
+    tenant_id_index = False
     __table_args__ = (
         # Listing a tenant's jobs by status; the sweeper re-sends QUEUED and stale RUNNING ones.
         Index("ix_job_tenant_id_status", "tenant_id", "status"),

@@ -26,6 +26,7 @@ class ProductKind(StrEnum):
 
 class ProductType(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "product_type"
+    tenant_id_index = False
     __table_args__ = (
         UniqueConstraint("tenant_id", "name"),
         # Target of inventory_item's composite (tenant_id, product_type_id) foreign key.

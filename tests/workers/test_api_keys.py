@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import dramatiq
 import httpx
-import pytest
 
 from clientbase.core.db import Database
 from clientbase.models.api_key import ApiKey
 from clientbase.workers.actors import broker, record_api_key_use
 from tests.helpers import committed_tenant
-
-
-@pytest.fixture
-def worker() -> Iterator[dramatiq.Worker]:
-    broker.flush_all()
-    running = dramatiq.Worker(broker, worker_timeout=100, worker_threads=2)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 async def _last_used(database: Database, tenant_id: object, key_id: object) -> datetime | None:

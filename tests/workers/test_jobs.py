@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import dramatiq
@@ -24,17 +24,6 @@ from clientbase.workers.reconciler import JobReconciler
 from tests.helpers import committed_tenant
 from tests.services.jobs.factories import committed_job, handler, read_job, sent_jobs
 from tests.stack import TestStack
-
-
-@pytest.fixture
-def worker() -> Iterator[dramatiq.Worker]:
-    broker.flush_all()
-    running = dramatiq.Worker(broker, worker_timeout=100, worker_threads=2)
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +71,8 @@ def shape_rows(handler: EntityImport, mapping: ColumnMapping, raw: list[RawRow])
                 row.issues.append(_issue(mapping, field.name, str(exc)))
         if row.ok:
             handler.shape(row)
+        if row.ok:
+            handler.warm(row)
         row.shaped = len(row.issues)
         rows.append(row)
     return rows
@@ -119,6 +122,11 @@ async def _write(
     for attempt in range(ATTEMPTS):
         try:
             async with run.session() as session:
+                # The lookups bind a chunk's keys as one array. After five runs PostgreSQL
+                # may switch a prepared statement to a generic plan, which cannot hash that
+                # array nor see its size, and which scanned the tenant's rows against
+                # every key: a chunk took seconds once the table held tens of thousands.
+                await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
                 counts = await apply_chunk(session, handler, rows, ctx,
                                            isolate=attempt == ATTEMPTS - 1)  # fmt: skip
                 await insert_row_errors(session, ctx, [r for r in rows if not r.ok])

@@ -100,6 +100,11 @@ class EntityImport:
         except NormalisationError as error:
             add_normalisation_error(row, self.mapping, error)
 
+    def warm(self, row: Row) -> None:
+        """Run the costly normalisers (phones, e-mails, tax ids, name keys) on the row's
+        values while the previous chunk is written; check() then finds their results in
+        the normalisers' caches. Pure work, no verdict: check() still decides."""
+
     def claims(self, row: Row) -> Iterable[Hashable]:
         """Keys two rows of one wave must not share; the first one finds the record."""
         return ()

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.contact import Contact
-from clientbase.services import records
+from clientbase.services import canonical, records
 from clientbase.services.contact import service as contacts
 from clientbase.services.errors import ErrorCode
 from clientbase.services.imports.catalog import ImportEntity
@@ -61,6 +61,9 @@ class ContactImport(EntityImport):
 
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         return contacts.normalise(data)
+
+    def warm(self, row: Row) -> None:
+        canonical.contact(contacts._named(dict(row.data)), self.country)
 
     def claims(self, row: Row) -> Iterable[Hashable]:
         email = row.data.get("email")

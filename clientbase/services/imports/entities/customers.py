@@ -44,6 +44,9 @@ class CustomerImport(EntityImport):
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         return customers.normalise(data)
 
+    def warm(self, row: Row) -> None:
+        canonical.customer(row.data, self.country, None)
+
     def claims(self, row: Row) -> Iterable[Hashable]:
         ref, code = row.data.get("external_ref"), row.data.get("code")
         return [("ref", ref) if ref else None, ("code", code) if code else None]
