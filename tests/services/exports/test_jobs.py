@@ -153,3 +153,15 @@ async def test_more_rows_than_a_sheet_holds_fail_the_xlsx_export(
     ended = await export(export_database, tenant.tenant_id, "CUSTOMERS", "XLSX")
     assert ended.status == "FAILED" and "at most 4 rows" in (ended.error or "")
     assert await _export_files(export_database, tenant.tenant_id) == []
+
+
+async def test_copy_under_row_level_security_reads_the_jobs_tenant_only(
+    export_database: Database,
+) -> None:
+    mine, theirs = await committed_tenant(export_database), await committed_tenant(export_database)
+    await _fill(export_database, mine.tenant_id, 3)
+    await _fill(export_database, theirs.tenant_id, 5)
+    for file_format, lines in (("CSV", 4), ("JSONL", 3)):
+        job = await export(export_database, mine.tenant_id, "CUSTOMERS", file_format)
+        assert job.total == 3
+        assert (await file_bytes(export_database, job)).count(b"\n") == lines
