@@ -34,6 +34,10 @@ class Row:
     # The full record to write: existing or default columns overlaid with `data`.
     record: dict[str, Any] | None = None
 
+    # A creation's values worked out ahead, in the reading thread, with the data they came
+    # from: check() takes them if the row still creates and its data is unchanged.
+    prepared: tuple[dict[str, Any], dict[str, Any]] | None = None
+
     # How many issues the row had before the database was asked (see reset()).
     shaped: int = 0
 

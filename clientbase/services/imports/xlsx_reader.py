@@ -6,12 +6,13 @@ sizes and compression ratios, and then their real sizes by streaming each throug
 zipfile (which stops at the declared size and fails on a CRC mismatch, so a lying header
 cannot slip through). That same pass finds formula cells: their cached values are not
 imported as if typed, the rows holding them get a FORMULA error instead.
-Calamine loads the first worksheet into memory whole; the size limit bounds that.
+Calamine loads the first worksheet into memory whole, once; the size limit bounds that.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -98,6 +99,11 @@ def _first_sheet_part(archive: zipfile.ZipFile) -> str:
     raise ImportFileError(FileProblem.MALFORMED, "The workbook's first sheet is missing.")
 
 
+def _maybe_formula(window: bytes) -> bool:
+    """A cheap first look for a formula element (<f> or <x:f>); the pattern decides."""
+    return b"<f" in window or b":f" in window
+
+
 def _verify_and_find_formulas(archive: zipfile.ZipFile) -> bool:
     """Decompress every part once (real sizes, CRCs), refuse DTDs; True if the sheet has
     formulas. Workbooks never declare a DTD, and without one the XML parsers below cannot
@@ -108,10 +114,10 @@ def _verify_and_find_formulas(archive: zipfile.ZipFile) -> bool:
         tail = b""
         for block in _stream(archive, entry.filename):
             window = tail + block
-            if _DTD.search(window):
+            if b"<!" in window and _DTD.search(window):
                 raise _unsafe(f"The part {entry.filename} declares a DTD.")
             if entry.filename == sheet_part and not formulas:
-                formulas = _FORMULA.search(window) is not None
+                formulas = _maybe_formula(window) and _FORMULA.search(window) is not None
             tail = block[-16:]
     return formulas
 
@@ -169,37 +175,44 @@ def open_xlsx(spooled: Spooled) -> Table:
         raise ImportFileError(
             FileProblem.MALFORMED, f"The workbook cannot be read: {exc}."
         ) from exc
-    start_row = sheet.start[0] if sheet.start else 0
-    iterator = sheet.iter_rows()
-    first = next(iterator, None)
+    start_row, start_column = sheet.start if sheet.start else (0, 0)
+    first = next(sheet.iter_rows(), None)
     if first is None:
+        workbook.close()
         raise ImportFileError(FileProblem.EMPTY, "The worksheet is empty.")
     headers = clean_headers([cell_text(v) for v in first])
     total = max(sheet.height - 1, 0)
     no_data_check(total)
-    workbook.close()
+    # The sheet stays loaded for the first pass over the rows (loading it is most of
+    # calamine's time); a resumed job's reader loads it again.
+    loaded = [sheet]
 
     def rows(skip: int) -> Iterator[RawRow]:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = None
+        if loaded:
+            current = loaded.pop()
+        else:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            current = book.get_sheet_by_index(0)
         try:
-            data = book.get_sheet_by_index(0).iter_rows()
+            data = current.iter_rows()
             next(data, None)
-            for index, values in enumerate(data):
-                if index < skip:
-                    continue
+            for index, values in enumerate(itertools.islice(data, skip, None), start=skip):
                 number = start_row + index + 2  # 0-based start, header, 1-based rows
-                # An export's formula escape ('=...) is taken off again.
-                cells = [unescape(cell_text(v)) for v in values]
+                # Text as calamine gives it, less an export's formula escape ('=...).
+                cells = [unescape(v) if type(v) is str else cell_text(v) for v in values]
                 issues = shape_issues(cells, headers)
                 if number in formulas:
                     letters = formulas[number]
-                    column_at = _column_index(letters) - (sheet.start[1] if sheet.start else 0)
+                    column_at = _column_index(letters) - start_column
                     column = headers[column_at] if 0 <= column_at < len(headers) else None
                     issues.append(RowIssue(column, RowCode.FORMULA,
                                            f"Cell {letters}{number} holds a formula; "
                                            "paste it as a value."))  # fmt: skip
                 yield RawRow(number, cells, issues)
         finally:
-            book.close()
+            if book is not None:
+                book.close()
+            workbook.close()
 
     return Table("XLSX", headers, total, rows)
