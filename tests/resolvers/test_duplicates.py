@@ -64,6 +64,18 @@ async def test_probe_finds_the_same_company_written_differently(
     assert (await gql(client, caller, DUPLICATES, {"probe": probe}))["customerDuplicates"] == []
 
 
+async def test_probe_of_an_edit_leaves_the_edited_customer_out(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    caller = await tenant_in(database, "BR")
+    made = await _create(client, caller, PADARIA)
+    probe = {"legalName": "Padaria São João", "phone": "11 98765-4321"}
+    found = (await gql(client, caller, DUPLICATES, {"probe": probe}))["customerDuplicates"]
+    assert [m["customer"]["code"] for m in found] == ["C-1"]
+    editing = {**probe, "excludeId": made["customer"]["id"]}
+    assert (await gql(client, caller, DUPLICATES, {"probe": editing}))["customerDuplicates"] == []
+
+
 async def test_probe_sees_only_its_tenant(client: httpx.AsyncClient, database: Database) -> None:
     owner, stranger = await tenant_in(database, "BR"), await tenant_in(database, "BR")
     assert (await _create(client, owner, PADARIA))["userErrors"] == []

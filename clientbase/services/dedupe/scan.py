@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.customer import Customer, CustomerStatus
-from clientbase.services.dedupe import blocking, candidates, repository
+from clientbase.services.dedupe import candidates, repository
 from clientbase.services.dedupe.candidates import Pair
 from clientbase.services.dedupe.record import MatchRecord
-from clientbase.services.dedupe.scoring import compare, namesakes
+from clientbase.services.dedupe.service import batch_matches
 from clientbase.services.dedupe.settings import DuplicateSettings, duplicate_settings
 from clientbase.services.jobs.runner import JobRun
 
@@ -46,21 +46,18 @@ async def pairs_of(
 ) -> list[Pair]:
     """The pairs in the review band or above between `probes` and the customers their
     blocking keys find, each pair once."""
-    order = list(probes)
-    found = await repository.blocked(session, [blocking.keys(probes[i]) for i in order])
+    order = list(probes.values())
     pairs: dict[tuple[uuid.UUID, uuid.UUID], Pair] = {}
-    for probe_id, others in zip(order, found, strict=True):
-        probe = probes[probe_id]
-        sharing = namesakes(probe, others.values())
-        for other_id, other in others.items():
-            key = (min(probe_id, other_id), max(probe_id, other_id))
-            if other_id == probe_id or key in pairs:
-                continue
-            match = compare(probe, other, sharing)
-            band = match.band(settings.review, settings.likely)
-            if band is not None:
-                pairs[key] = candidates.ordered((probe_id, probe.version),
-                                                (other_id, other.version), match, band)  # fmt: skip
+    for probe, found in zip(order, await batch_matches(session, order, settings), strict=True):
+        assert probe.id is not None
+        for scored in found:
+            other_id = scored.other.id
+            assert other_id is not None
+            key = (min(probe.id, other_id), max(probe.id, other_id))
+            if key not in pairs:
+                pairs[key] = candidates.ordered((probe.id, probe.version),
+                                                (other_id, scored.other.version),
+                                                scored.match, scored.band)  # fmt: skip
     return list(pairs.values())
 
 
