@@ -357,7 +357,8 @@ def report_scan(args: argparse.Namespace, seconds: float, job: Any, peak: int) -
     rate = job.processed / seconds if seconds else 0
     entry = (
         f"full scan (DUPLICATE_SCAN job in process): {job.status}, {job.processed:,} "
-        f"customers in {seconds:.0f} s ({rate:.0f}/s), {job.created:,} candidate pairs, "
+        f"customers in {seconds:.0f} s ({rate:.0f}/s), candidate pairs {job.created:,} new and "
+        f"{job.updated:,} seen again, "
         f"peak RSS {peak} MB (goal <= 10 min, <= 4 GB)"
     )
     print(entry)
