@@ -53,9 +53,10 @@ M_U: dict[tuple[str, str], tuple[float, float]] = {
     ("surname", "exact"): (0.88, 0.01),
     ("surname", "high"): (0.07, 0.01),
     ("surname", "differ"): (0.05, 0.98),
-    # Checked tax ids: two different valid ids are two legal entities (a branch office too).
+    # Checked tax ids: two different valid ids are two legal entities (a branch office too),
+    # so a disagreement outweighs the same name and phone: a check digit catches the typos.
     ("taxId", "exact"): (0.95, 0.00001),
-    ("taxId", "differ"): (0.005, 0.99999),
+    ("taxId", "differ"): (0.0002, 0.99999),
     ("birthDate", "exact"): (0.92, 0.0003),
     ("birthDate", "transposed"): (0.04, 0.0006),
     ("birthDate", "differ"): (0.04, 0.999),
