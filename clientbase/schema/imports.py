@@ -48,7 +48,10 @@ class ImportStartInput:
         default=None, description="Overrides the automatic mapping by header, column by column."
     )
     duplicate_policy: str | None = strawberry.field(
-        default=None, description="Kept with the job for duplicate detection (not yet applied)."
+        default=None,
+        description="CREATE (the default), SKIP or FLAG: what becomes of a new customer that "
+        "is a likely duplicate of a stored one: created, not created (a DUPLICATE row error "
+        "names the customer), or created and recorded as a duplicate candidate.",
     )
 
 

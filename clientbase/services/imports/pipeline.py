@@ -28,6 +28,8 @@ from clientbase.models.file import File
 from clientbase.services.audit import service as audit
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal, Role
+from clientbase.services.dedupe.settings import duplicate_settings
+from clientbase.services.imports.duplicates import DuplicatePolicy, DuplicateScreen
 from clientbase.services.imports.entities import handler_for
 from clientbase.services.imports.entities.base import EntityImport
 from clientbase.services.imports.mapping import ColumnMapping, map_columns
@@ -135,7 +137,7 @@ async def _write(
                 await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
                 counts = await apply_chunk(session, handler, rows, ctx,
                                            isolate=attempt == ATTEMPTS - 1)  # fmt: skip
-                await insert_row_errors(session, ctx, [r for r in rows if not r.ok])
+                await insert_row_errors(session, ctx, [r for r in rows if not r.ok or r.notes])
                 if not params.dry_run and counts.created + counts.updated:
                     _audit(session, run, params, handler, rows, counts)
                 await run.save_progress(
@@ -171,12 +173,18 @@ async def run_import(run: Run, files: FileStore, processes: int = 0) -> Outcome:
                 raise ImportFileError(FileProblem.EMPTY, "The uploaded file does not exist.")
             filename = upload.filename
             country = await auth.default_country(session, run.tenant_id)
+            policy = DuplicatePolicy(params.duplicate_policy or DuplicatePolicy.CREATE)
+            screen = None
+            if policy is not DuplicatePolicy.CREATE:
+                settings = await duplicate_settings(session, run.tenant_id)
+                screen = DuplicateScreen(policy, settings)
             spooled = await spool(files.open_chunks(session, params.file_id), Path(directory),
                                   MAX_FILE_BYTES)  # fmt: skip
         table = await asyncio.to_thread(open_table, spooled, filename, params.format)
         mapping = map_columns(params.entity, table.headers, params.mapping)
         handler = handler_for(params.entity, mapping, params.mode, run.tenant_id)
         handler.country = country
+        handler.duplicates = screen
         missing = handler.missing_columns()
         if missing:
             raise ImportFileError(FileProblem.MISSING_COLUMNS,

@@ -27,6 +27,8 @@ class RowCode(enum.StrEnum):
     NUL = "NUL"
     FORMULA = "FORMULA"
     MALFORMED = "MALFORMED"
+    # Not an error: a row the duplicate policy did not create (counted as skipped).
+    DUPLICATE = "DUPLICATE"
 
 
 class ImportFileError(Exception):

@@ -38,12 +38,19 @@ class Row:
     # from: check() takes them if the row still creates and its data is unchanged.
     prepared: tuple[dict[str, Any], dict[str, Any]] | None = None
 
+    # Remarks that do not fail the row (a likely duplicate left uncreated), reported with
+    # the row errors; and the duplicate candidates to record once the row is created.
+    notes: list[RowIssue] = field(default_factory=list)
+    candidates: list[Any] = field(default_factory=list)
+
     # How many issues the row had before the database was asked (see reset()).
     shaped: int = 0
 
     def reset(self) -> None:
         """Forget what the lookups and checks found, for a retried chunk."""
         del self.issues[self.shaped :]
+        self.notes.clear()
+        self.candidates.clear()
         self.existing = None
         self.record = None
 

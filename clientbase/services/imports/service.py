@@ -16,6 +16,7 @@ from clientbase.services.auth.principal import Principal
 from clientbase.services.errors import DomainError, ErrorCode, Problem, problem
 from clientbase.services.files import service as files
 from clientbase.services.imports.catalog import ImportEntity
+from clientbase.services.imports.duplicates import DuplicatePolicy
 from clientbase.services.imports.entities.base import ImportMode
 from clientbase.services.imports.mapping import field_named
 from clientbase.services.imports.params import ImportParams
@@ -42,6 +43,17 @@ def _check_mapping(entity: ImportEntity, mapping: Mapping[str, str | None] | Non
         raise DomainError(problems)
 
 
+def _check_duplicate_policy(entity: ImportEntity, policy: str | None) -> None:
+    if policy is None:
+        return
+    names = ", ".join(DuplicatePolicy)
+    if policy not in DuplicatePolicy.__members__:
+        raise problem("duplicatePolicy", ErrorCode.INVALID, f"One of {names}.")
+    if policy != DuplicatePolicy.CREATE and entity is not ImportEntity.CUSTOMERS:
+        raise problem("duplicatePolicy", ErrorCode.INVALID,
+                      "Duplicates are looked for among customers only.")  # fmt: skip
+
+
 async def start_import(
     session: AsyncSession,
     actor: Principal,
@@ -54,10 +66,12 @@ async def start_import(
     mapping: Mapping[str, str | None] | None = None,
     duplicate_policy: str | None = None,
 ) -> Job:
-    """A QUEUED import job of an uploaded file; duplicate_policy is stored for later use."""
+    """A QUEUED import job of an uploaded file; `duplicate_policy` (CREATE, SKIP, FLAG)
+    says what becomes of new customers that are likely duplicates of stored ones."""
     if await files.get_file(session, file_id) is None:
         raise problem("fileId", ErrorCode.NOT_FOUND, "No File with this id.")
     _check_mapping(entity, mapping)
+    _check_duplicate_policy(entity, duplicate_policy)
     params = ImportParams(
         file_id=file_id, entity=entity, mode=mode, dry_run=dry_run, format=file_format,
         mapping=dict(mapping) if mapping is not None else None,

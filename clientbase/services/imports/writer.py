@@ -51,10 +51,11 @@ async def _apply_wave(
     # The services' checks and normalisers are CPU work (phone numbers, tax ids): off the
     # event loop, which keeps the job's heartbeat going.
     await asyncio.to_thread(_check_all, handler, wave)
-    ready = [row for row in wave if row.ok]
-    await handler.before_apply(session, ready, ctx)
-    return await apply(session, handler.target(), ready, tenant_id=ctx.tenant_id,
-                       job_id=ctx.job_id, log_changes=not ctx.dry_run)  # fmt: skip
+    ready = await handler.before_apply(session, [row for row in wave if row.ok], ctx)
+    applied = await apply(session, handler.target(), ready, tenant_id=ctx.tenant_id,
+                          job_id=ctx.job_id, log_changes=not ctx.dry_run)  # fmt: skip
+    await handler.after_apply(session, ready, applied, ctx)
+    return applied
 
 
 async def _apply_isolated(
@@ -112,7 +113,7 @@ def _printable(text: str | None) -> str | None:
 
 
 async def insert_row_errors(session: AsyncSession, ctx: WriteContext, rows: Sequence[Row]) -> None:
-    """All issues of the failed rows in one statement (COPY is refused under row-level
+    """All issues (and notes) of `rows` in one statement (COPY is refused under row-level
     security); the raw cells go with the first issue of each row only."""
     numbers: list[int] = []
     columns: list[str | None] = []
@@ -120,7 +121,7 @@ async def insert_row_errors(session: AsyncSession, ctx: WriteContext, rows: Sequ
     messages: list[str] = []
     raws: list[str | None] = []
     for row in rows:
-        for index, issue in enumerate(row.issues):
+        for index, issue in enumerate([*row.issues, *row.notes]):
             numbers.append(row.number)
             columns.append(_printable(issue.column))
             codes.append(str(issue.code))

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clientbase.models.base import Base
 from clientbase.services.errors import CONSTRAINT_PROBLEMS, DomainError, ErrorCode
 from clientbase.services.imports.catalog import ImportEntity
+from clientbase.services.imports.duplicates import DuplicateScreen
 from clientbase.services.imports.mapping import ColumnMapping
 from clientbase.services.imports.rows import (
     Row,
@@ -88,6 +89,8 @@ class EntityImport:
         }  # fmt: skip
         # The tenant's default country for phone numbers; set by the pipeline.
         self.country: str | None = None
+        # The file's duplicate policy unless it is CREATE (customers only); set likewise.
+        self.duplicates: DuplicateScreen | None = None
 
     def missing_columns(self) -> list[str]:
         """Field groups the file must have and has not (a file-level error)."""
@@ -134,8 +137,15 @@ class EntityImport:
         """Find each row's existing record (locked) and its relations' ids."""
         raise NotImplementedError
 
-    async def before_apply(self, session: AsyncSession, rows: Sequence[Row], log: Any) -> None:
-        """Writes a wave needs before its own (e.g. demoting the old primary contact)."""
+    async def before_apply(self, session: AsyncSession, rows: Sequence[Row], log: Any) -> list[Row]:
+        """Writes a wave needs before its own (e.g. demoting the old primary contact); the
+        rows to write (a duplicate policy may hold some back)."""
+        return list(rows)
+
+    async def after_apply(
+        self, session: AsyncSession, rows: Sequence[Row], created: dict[int, bool], log: Any
+    ) -> None:
+        """Writes that need the wave's records to exist; `created` as apply() answers."""
 
     def target(self) -> Target:
         written = self.written_columns()

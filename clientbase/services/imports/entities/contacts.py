@@ -120,14 +120,15 @@ class ContactImport(EntityImport):
         add_issue(row, self.mapping, field, ErrorCode.TAKEN.value,
                   "The customer has a contact of this name.")  # fmt: skip
 
-    async def before_apply(self, session: AsyncSession, rows: Sequence[Row], log: Any) -> None:
+    async def before_apply(self, session: AsyncSession, rows: Sequence[Row], log: Any) -> list[Row]:
         promoted = [r for r in rows if r.record and r.record["is_primary"]
                     and not (r.existing and r.existing["is_primary"])]  # fmt: skip
         if not promoted:
-            return
+            return list(rows)
         await session.execute(_DEMOTE, {
             "customers": [str(r.record["customer_id"]) for r in promoted if r.record],
             "keep": [str(r.record_id) for r in promoted],
             "numbers": [r.number for r in promoted], "tenant_id": str(self.tenant_id),
             "job_id": str(log.job_id), "log": not log.dry_run,
         })  # fmt: skip
+        return list(rows)

@@ -104,6 +104,17 @@ class CustomerImport(EntityImport):
                     self.not_found(row, name, what, value)
                 row.data[column] = found["id"] if found else None
 
+    async def before_apply(self, session: AsyncSession, rows: Sequence[Row], log: Any) -> list[Row]:
+        if self.duplicates is None:
+            return list(rows)
+        return await self.duplicates.screen(session, rows)
+
+    async def after_apply(
+        self, session: AsyncSession, rows: Sequence[Row], created: dict[int, bool], log: Any
+    ) -> None:
+        if self.duplicates is not None:
+            await self.duplicates.flag(session, rows, created, self.tenant_id, log.job_id)
+
     def check(self, row: Row) -> None:
         if row.existing is None:
             self._check_create(row)
