@@ -249,7 +249,7 @@ class DocumentSizeLimiter(SchemaExtension):
 
 
 class QueryLimits(SchemaExtension):
-    """After validation: list sizes in variables, the operation's cost against the limit and
+    """Between validation and execution: list sizes in variables, the operation's cost against the limit and
     against the caller's budget; the cost goes to `extensions.cost` of the response."""
 
     def __init__(self, *, max_list_input: int, max_cost: int) -> None:
@@ -258,14 +258,12 @@ class QueryLimits(SchemaExtension):
         self.cost: int | None = None
         self.remaining: int | None = None
 
-    async def on_validate(self) -> AsyncIterator[None]:
-        yield
-        context = self.execution_context
-        if context.pre_execution_errors or context.graphql_document is None:
-            return
+    async def on_execute(self) -> AsyncIterator[None]:
+        # Raised before execution, the error ends the request as a request error (no data).
         error = await self._check()
         if error is not None:
-            context.pre_execution_errors = [error]
+            raise error
+        yield
 
     async def _check(self) -> GraphQLError | None:
         context = self.execution_context
