@@ -249,8 +249,8 @@ class DocumentSizeLimiter(SchemaExtension):
 
 
 class QueryLimits(SchemaExtension):
-    """Between validation and execution: list sizes in variables, the operation's cost against the limit and
-    against the caller's budget; the cost goes to `extensions.cost` of the response."""
+    """Between validation and execution: list sizes in variables, then the operation's cost
+    against the limit and the caller's budget; the cost goes to `extensions.cost`."""
 
     def __init__(self, *, max_list_input: int, max_cost: int) -> None:
         self.max_list_input = max_list_input
