@@ -149,7 +149,9 @@ def _token_verifier(settings: Settings) -> TokenVerifier | None:
     if settings.jwt_algorithm is None:
         return None
     if not settings.jwt_issuer or not settings.jwt_audience:
-        raise ConfigurationError("JWT sign-in needs CLIENTBASE_JWT_ISSUER and _JWT_AUDIENCE")
+        raise ConfigurationError(
+            "JWT sign-in needs CLIENTBASE_JWT_ISSUER and CLIENTBASE_JWT_AUDIENCE"
+        )
     try:
         return TokenVerifier.from_files(
             algorithm=settings.jwt_algorithm,
