@@ -82,7 +82,7 @@ class Settings(BaseSettings):
         default=20_000, description="Objects a query may ask for: page sizes multiplied."
     )
     query_cost_per_minute: int = Field(
-        default=200_000, description="Cost budget of one caller per minute; 0 turns it off."
+        default=1_000_000, description="Cost budget of one caller per minute; 0 turns it off."
     )
     introspection: bool | None = Field(
         default=None, description="Serve __schema/__type; defaults to off in production."
