@@ -174,13 +174,16 @@ class GraphQLOverHttp:
     """A mixin for Strawberry's ASGI view: `application/graphql-response+json` when the
     client asks for it, with the specification's status codes (a request that fails
     before execution, having no `data`, is a 400; under `application/json` it stays a
-    200), and a 400 instead of a 500 for JSON nested too deep to decode."""
+    200), and a 400 instead of a 500 for JSON nested too deep or not an object."""
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return json.loads(data)
+            decoded = json.loads(data)
         except RecursionError as exc:
             raise HTTPException(400, "The JSON body is nested too deeply.") from exc
+        if not isinstance(decoded, dict | list):  # lists are batches, refused as such
+            raise HTTPException(400, "The JSON body must be an object.")
+        return decoded
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = await super().get_sub_response(request)  # type: ignore[misc]

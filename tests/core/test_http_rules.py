@@ -82,13 +82,19 @@ async def test_request_bodies_over_the_limit_are_413(database: Database) -> None
         ] == {"viewer": {"role": "READER"}}
 
 
-async def test_deeply_nested_json_is_a_400(client: httpx.AsyncClient, database: Database) -> None:
+async def test_deeply_nested_or_scalar_json_is_a_400(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     caller = await committed_tenant(database, Role.READER)
     nested = '{"query": "{ viewer { role } }", "variables": {"a": ' + "[" * 100_000 + "]" * 100_000
     response = await client.post("/graphql", content=nested + "}}", headers={
         **caller.headers, "Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 400
     assert response.text == "The JSON body is nested too deeply."
+    for scalar in ('"{ viewer { role } }"', "1", "null"):
+        response = await client.post("/graphql", content=scalar, headers={
+            **caller.headers, "Content-Type": "application/json"})  # fmt: skip
+        assert (response.status_code, response.text) == (400, "The JSON body must be an object.")
 
 
 async def test_graphql_response_media_type_and_status_codes(
