@@ -3,13 +3,15 @@
 An upload is a raw body (its Content-Type, the name in `X-Filename`) or multipart/form-data
 with a field "file". Either way the bytes flow from the socket to 1 MiB chunk rows without
 the whole file ever in memory or on disk. The caller is authenticated by the session
-middleware; row-level security keeps every tenant's files invisible to the others.
+middleware; row-level security keeps every tenant's files invisible to the others. A file
+with an expiry (an export's) is 410 Gone past it.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -164,6 +166,10 @@ def file_routes(max_upload_bytes: int) -> list[Route]:
         stored = await files.get_file(session, file_id) if type_name == "File" else None
         if stored is None:
             return _error(404, "NOT_FOUND", "No file with this id.")
+        if stored.expires_at is not None and stored.expires_at <= datetime.now(UTC):
+            when = stored.expires_at.isoformat(timespec="seconds")
+            return _error(410, "EXPIRED", f"This download link expired at {when}; "
+                                          "export again for a new one.")  # fmt: skip
         headers = {
             "content-disposition": _disposition(stored.filename),
             "content-length": str(stored.size_bytes),

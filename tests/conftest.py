@@ -84,6 +84,14 @@ async def database(stack: TestStack) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def export_database(stack: TestStack) -> AsyncIterator[Database]:
+    """A Database with room for an export's sessions: reader, writer, progress, heartbeat."""
+    database = Database(stack.app_url, pool_size=5, max_overflow=0)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
 def worker() -> Iterator[Any]:
     """A Dramatiq worker in this process on the test Redis, its queues emptied first."""
     import dramatiq

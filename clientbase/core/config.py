@@ -67,6 +67,18 @@ class Settings(BaseSettings):
     job_progress_interval_seconds: float = Field(
         default=0.25, description="Least time between two progress messages of one job."
     )
+    import_processes: int | None = Field(
+        default=None,
+        description="Processes that normalise a large import's rows beside the worker; "
+        "unset: one per CPU but one; 0: the worker's own thread does it.",
+    )
+    export_link_seconds: int = Field(
+        default=7 * 24 * 3600,
+        description="How long an export's download link works; GET /files/{id} says 410 after.",
+    )
+    export_max_bytes: int = Field(
+        default=64 * 1024**3, description="Largest export file; the job fails beyond it."
+    )
     job_time_limit_seconds: int = Field(
         default=24 * 3600, description="Dramatiq time limit of one run of a job."
     )

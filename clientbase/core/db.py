@@ -46,6 +46,14 @@ async def bind_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
         await session.execute(_SET_TENANT, {"tenant_id": str(tenant_id)})
 
 
+async def driver_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session, in the session's open transaction (for
+    COPY, which SQLAlchemy does not offer)."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
 def to_async_url(url: str) -> str:
     """Accept plain `postgresql://` URLs and use the asyncpg driver for them."""
     for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):

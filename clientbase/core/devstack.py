@@ -245,6 +245,9 @@ class EmbeddedRedis:
         self.pid_file.write_text(str(self._process.pid))
         _wait_until(self._answers_ping, 15, "Redis")
 
+    def is_running(self) -> bool:
+        return self._answers_ping()
+
     def _answers_ping(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
             raise DevStackError(f"Redis exited at start:\n{_tail(self.root_dir / 'redis.log')}")
@@ -338,7 +341,10 @@ class DevStack:
     def attached(self) -> Iterator[DevStack]:
         """Use the servers if an earlier `start` left them running, else run them meanwhile."""
         if self.postgres is not None and self.postgres.is_running():
-            self.redis = None  # a one-off command needs only the database
+            # The servers of a running `clientbase dev`: its Redis too if it answers
+            # (imports and exports send jobs), else the command does without.
+            if self.redis is not None and not self.redis.is_running():
+                self.redis = None
             yield self
             return
         self.start()

@@ -17,6 +17,7 @@ from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
+from clientbase.resolvers.exports import ExportMutations
 from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
 from clientbase.resolvers.job import JobMutations, JobQueries, JobSubscriptions
@@ -54,7 +55,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
-     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations),
+     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations, ExportMutations),
 )  # fmt: skip
 Subscription = merge_types("Subscription", (JobSubscriptions,))
 

@@ -12,6 +12,7 @@ from clientbase import models
 from clientbase.models.job import JobKind as JobKindValue
 from clientbase.models.job import JobStatus as JobStatusValue
 from clientbase.schema.common import Connection, Node, UserError
+from clientbase.schema.exports import resolve_download_expires_at, resolve_download_url
 from clientbase.schema.ids import to_global_id
 from clientbase.schema.imports import ImportRowError, resolve_error_report_url, resolve_row_errors
 from clientbase.schema.lists import Info, by_ids
@@ -51,6 +52,15 @@ class Job(Node):
     # Import jobs (schema/imports.py); empty or null for other kinds.
     row_errors: Connection[ImportRowError] = strawberry.field(resolver=resolve_row_errors)
     error_report_url: str | None = strawberry.field(resolver=resolve_error_report_url)
+    # Export jobs (schema/exports.py); null for other kinds.
+    download_url: str | None = strawberry.field(
+        resolver=resolve_download_url,
+        description="Export: the file, once the job succeeded (GET, same tenant only).",
+    )
+    download_expires_at: dt.datetime | None = strawberry.field(
+        resolver=resolve_download_expires_at,
+        description="Export: when the download link stops working (410 after).",
+    )
 
     @classmethod
     def from_row(cls, row: models.Job) -> Job:

@@ -1,6 +1,8 @@
 """Every actor, imported together: this is the module `clientbase worker` loads."""
 
-import clientbase.services.imports.handler  # noqa: F401 - registers the IMPORT job handler
+# Imported for their effect: each registers its job kind's handler with the runner.
+import clientbase.services.exports.handler
+import clientbase.services.imports.handler  # noqa: F401
 from clientbase.workers.api_keys import record_api_key_use
 from clientbase.workers.broker import broker
 from clientbase.workers.jobs import run_job_actor

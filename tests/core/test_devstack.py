@@ -53,6 +53,21 @@ def test_start_stop_and_restart_keep_the_ports(data_dir: Path) -> None:
         again.stop()
 
 
+def test_a_command_attaches_to_the_running_servers_redis_included(data_dir: Path) -> None:
+    running = DevStack.in_directory(data_dir)
+    running.start()
+    try:
+        assert running.postgres is not None and running.redis is not None
+        command = DevStack.in_directory(data_dir)
+        with command.attached() as attached:
+            # Both servers of the running stack, so an import or export can send its job.
+            assert attached.postgres is not None and attached.redis is not None
+            assert attached.redis.url == running.redis.url
+        assert running.postgres.is_running() and running.redis.is_running()
+    finally:
+        running.stop()
+
+
 def test_servers_of_a_killed_run_are_stopped_or_replaced(data_dir: Path) -> None:
     # A launcher killed with -9: its children get their parent-death signal, and a
     # later start finds nothing running or stops what is left.

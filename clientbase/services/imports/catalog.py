@@ -172,3 +172,15 @@ FIELDS: dict[ImportEntity, tuple[Field, ...]] = {
         _f("name", *NAME, "company type", "tipo de empresa"),
     ),
 }  # fmt: skip
+
+# Columns an export adds beside the fields (record ids, the customer's name, timestamps):
+# an import reads past them, so that an export can be imported back as it is.
+_RECORD = ("id", "created_at", "updated_at")
+_CHILD = (*_RECORD, "customer_id", "customer_name")
+READ_ONLY: dict[ImportEntity, tuple[str, ...]] = {
+    ImportEntity.CUSTOMERS: (*_RECORD, "category_id", "company_type_id"),
+    ImportEntity.CONTACTS: _CHILD,
+    ImportEntity.SITES: _CHILD,
+    ImportEntity.CONTRACTS: _CHILD,
+    ImportEntity.INVENTORY_ITEMS: (*_CHILD, "contract_id", "site_id", "product_type_id"),
+}

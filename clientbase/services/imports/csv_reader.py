@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from clientbase.services.formula import unescape
 from clientbase.services.imports.problems import FileProblem, ImportFileError
 from clientbase.services.imports.sniff import detect_delimiter, detect_encoding, head_text
 from clientbase.services.imports.spool import HEAD_BYTES, Spooled
@@ -75,6 +76,8 @@ def open_csv(spooled: Spooled) -> Table:
                 number += 1
                 if index < skip:
                     continue
+                # An export's formula escape ('=...) is taken off again.
+                cells = [unescape(cell) for cell in cells]
                 yield RawRow(number, cells, shape_issues(cells, headers))
 
     names = {",": "comma", ";": "semicolon", "\t": "tab"}

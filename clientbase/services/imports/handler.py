@@ -6,8 +6,10 @@ ROLLBACK (undo what an earlier import job changed).
 
 from __future__ import annotations
 
+from clientbase.core.config import get_settings
 from clientbase.models.job import JobKind
 from clientbase.services.files import service as files
+from clientbase.services.imports.parallel import default_processes
 from clientbase.services.imports.params import FileStore
 from clientbase.services.imports.pipeline import run_import
 from clientbase.services.imports.rollback import run_rollback
@@ -20,7 +22,9 @@ async def handle_import(run: JobRun) -> None:
     if run.params.get("operation") == "ROLLBACK":
         cancelled = await run_rollback(run)
     else:
-        cancelled = (await run_import(run, FILES)).cancelled
+        configured = get_settings().import_processes
+        processes = default_processes() if configured is None else configured
+        cancelled = (await run_import(run, FILES, processes)).cancelled
     if cancelled:
         raise JobCancelled
 

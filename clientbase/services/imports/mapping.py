@@ -4,7 +4,8 @@ Automatic matching folds case, accents and punctuation and also splits camelCase
 "legalName", "Legal name", "LEGAL_NAME" and "Razão Social" all find `legal_name`. An
 explicit mapping wins over it; mapping a column to no field (null) ignores it. Columns
 that match nothing fail the file: silently dropping a misspelt "Razao Socal" column
-would import rows without the data the user meant to load.
+would import rows without the data the user meant to load. The id and label columns
+an export adds (catalog.READ_ONLY) are read past, so an export imports back as it is.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clientbase.services.imports.catalog import FIELDS, Field, ImportEntity
+from clientbase.services.imports.catalog import FIELDS, READ_ONLY, Field, ImportEntity
 from clientbase.services.imports.convert import fold
 from clientbase.services.imports.problems import FileProblem, ImportFileError
 
@@ -68,6 +69,9 @@ def map_columns(
     """Map `headers`; ImportFileError for duplicate or unknown columns."""
     explicit_keys = {header_key(column): field for column, field in (explicit or {}).items()}
     index = _index(entity)
+    # An export's "customer_id" holds ids, not the code that the field customerId names.
+    spelled = {header_key(w) for f in FIELDS[entity] for w in (f.name, *f.synonyms)}
+    read_only = {header_key(name) for name in READ_ONLY.get(entity, ())} - spelled
     seen: dict[str, str] = {}
     columns: list[tuple[int, Field]] = []
     unknown: list[str] = []
@@ -88,6 +92,8 @@ def map_columns(
             if field is None:
                 message = f"The mapping names {target!r}, not a field of {entity}."
                 raise ImportFileError(FileProblem.UNKNOWN_COLUMNS, message)
+        elif key in read_only:
+            continue  # an export's id or label column, imported back
         else:
             found = index.get(key)
             if found is None:

@@ -15,6 +15,7 @@ import contextlib
 import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.imports.entities import handler_for
 from clientbase.services.imports.entities.base import EntityImport
 from clientbase.services.imports.mapping import ColumnMapping, map_columns
+from clientbase.services.imports.parallel import normaliser_pool
 from clientbase.services.imports.params import FileStore, ImportParams, Run
 from clientbase.services.imports.problems import FileProblem, ImportFileError, RowIssue
 from clientbase.services.imports.readers import open_table
@@ -56,7 +58,12 @@ class Outcome:
     report_file_id: uuid.UUID | None = None
 
 
-def shape_rows(handler: EntityImport, mapping: ColumnMapping, raw: list[RawRow]) -> list[Row]:
+def shape_rows(
+    handler: EntityImport,
+    mapping: ColumnMapping,
+    raw: list[RawRow],
+    pool: Executor | None = None,
+) -> list[Row]:
     """Cells to typed, normalised service data, no database; blank rows are dropped."""
     rows = []
     for record in raw:
@@ -71,10 +78,9 @@ def shape_rows(handler: EntityImport, mapping: ColumnMapping, raw: list[RawRow])
                 row.issues.append(_issue(mapping, field.name, str(exc)))
         if row.ok:
             handler.shape(row)
-        if row.ok:
-            handler.warm(row)
         row.shaped = len(row.issues)
         rows.append(row)
+    handler.warm_all([row for row in rows if row.ok], pool)
     return rows
 
 
@@ -149,14 +155,16 @@ async def _write(
     raise AssertionError("unreachable")
 
 
-async def run_import(run: Run, files: FileStore) -> Outcome:
-    """Run (or resume) the import job `run`; ImportFileError for a file it cannot take."""
+async def run_import(run: Run, files: FileStore, processes: int = 0) -> Outcome:
+    """Run (or resume) the import job `run`; ImportFileError for a file it cannot take.
+    `processes` normalise the rows of a large file (0: the worker's thread does)."""
     params = ImportParams.from_json(run.params)
     checkpoint: dict[str, Any] = dict(run.checkpoint or {})
     if checkpoint.get("done"):
         report = checkpoint.get("errorReportFileId")
         return Outcome(report_file_id=uuid.UUID(report) if report else None)
-    with tempfile.TemporaryDirectory(prefix="clientbase-import-") as directory:
+    with contextlib.ExitStack() as stack:
+        directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="clientbase-import-"))
         async with run.session() as session:
             upload = await session.get(File, params.file_id)
             if upload is None:
@@ -178,10 +186,11 @@ async def run_import(run: Run, files: FileStore) -> Outcome:
         checkpoint.setdefault("processed", 0)
         checkpoint.update(headers=table.headers, format=table.format, **table.detail)
         source = table.rows(checkpoint["rows"])
+        pool = stack.enter_context(normaliser_pool(table.total - checkpoint["rows"], processes))
 
         def read_next() -> tuple[int, list[Row]]:
             raw = _take(source, CHUNK_ROWS)
-            return len(raw), shape_rows(handler, mapping, raw)
+            return len(raw), shape_rows(handler, mapping, raw, pool)
 
         pending = asyncio.ensure_future(asyncio.to_thread(read_next))
         try:

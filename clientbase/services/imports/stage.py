@@ -16,12 +16,12 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clientbase.core.db import driver_connection
 from clientbase.services.imports.rows import Row
 
 # Bookkeeping columns the database fills; never staged.
@@ -45,13 +45,6 @@ class Target:
         return f"import_stage_{self.table.name}"
 
 
-async def asyncpg_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session, in the session's open transaction."""
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    return raw.driver_connection
-
-
 async def copy_rows(session: AsyncSession, target: Target, rows: Sequence[Row]) -> None:
     columns = target.columns
     jsonb = {c.name for c in target.table.columns if isinstance(c.type, JSONB)}
@@ -69,7 +62,7 @@ async def copy_rows(session: AsyncSession, target: Target, rows: Sequence[Row]) 
         assert record is not None
         values = [json.dumps(record.get(c)) if c in jsonb else record.get(c) for c in columns]
         records.append((*values, row.number))
-    connection = await asyncpg_connection(session)
+    connection = await driver_connection(session)
     await connection.copy_records_to_table(
         target.stage, records=records, columns=[*columns, "import_row"]
     )

@@ -21,6 +21,7 @@ from xml.etree import ElementTree
 
 import python_calamine
 
+from clientbase.services.formula import unescape
 from clientbase.services.imports.problems import FileProblem, ImportFileError, RowCode, RowIssue
 from clientbase.services.imports.spool import Spooled
 from clientbase.services.imports.table import (
@@ -198,7 +199,8 @@ def open_xlsx(spooled: Spooled) -> Table:
             next(data, None)
             for index, values in enumerate(itertools.islice(data, skip, None), start=skip):
                 number = start_row + index + 2  # 0-based start, header, 1-based rows
-                cells = [v if type(v) is str else cell_text(v) for v in values]
+                # Text as calamine gives it, less an export's formula escape ('=...).
+                cells = [unescape(v) if type(v) is str else cell_text(v) for v in values]
                 issues = shape_issues(cells, headers)
                 if number in formulas:
                     letters = formulas[number]

@@ -1,5 +1,6 @@
 """Typed filters compiled to SQL: string, date, enum and boolean operators, and/or/not, and
-one-hop relation filters (`items whose customer has code X`) as EXISTS subqueries.
+one-hop relation filters (`items whose customer has code X`) as EXISTS subqueries. A tree
+goes to JSON and back (`to_json`, `from_json`) for jobs that filter in a worker.
 
 A filter is a plain mapping, e.g. ``{"code": {"starts_with": "C1"}, "or_": [...]}``; each
 entity declares which fields may be filtered and how, so nothing else reaches SQL.
@@ -7,6 +8,8 @@ entity declares which fields may be filtered and how, so nothing else reaches SQ
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,3 +101,50 @@ def compile_filter(tree: Filter | None, fields: FieldMap) -> ColumnElement[bool]
                     if operand is not None:
                         clauses.append(_operator(spec.column, spec.kind, op, operand))
     return and_(true(), *clauses)
+
+
+def to_json(tree: Any) -> Any:
+    """A filter tree in JSON terms (ids and dates as text), to be stored with a job."""
+    if isinstance(tree, Mapping):
+        return {name: to_json(value) for name, value in tree.items()}
+    if isinstance(tree, list | tuple):
+        return [to_json(value) for value in tree]
+    if isinstance(tree, uuid.UUID):
+        return str(tree)
+    if isinstance(tree, dt.date):
+        return tree.isoformat()
+    return tree
+
+
+def _typed(kind: str, operand: Any) -> Any:
+    if isinstance(operand, list):
+        return [_typed(kind, value) for value in operand]
+    if not isinstance(operand, str):
+        return operand
+    if kind == "id":
+        return uuid.UUID(operand)
+    if kind == "date":
+        parse = dt.datetime.fromisoformat if "T" in operand else dt.date.fromisoformat
+        return parse(operand)
+    return operand
+
+
+def from_json(tree: Any, fields: FieldMap) -> Any:
+    """The filter tree `to_json` gave, with ids and dates typed again for `fields`."""
+    if not isinstance(tree, Mapping):
+        return tree
+    typed: dict[str, Any] = {}
+    for name, value in tree.items():
+        spec = fields.get(name)
+        if name in ("and_", "or_") and isinstance(value, list):
+            typed[name] = [from_json(item, fields) for item in value]
+        elif name == "not_":
+            typed[name] = from_json(value, fields)
+        elif isinstance(spec, Relation):
+            typed[name] = from_json(value, spec.fields)
+        elif isinstance(spec, Field) and isinstance(value, Mapping):
+            typed[name] = {op: operand if op == "is_null" else _typed(spec.kind, operand)
+                           for op, operand in value.items()}  # fmt: skip
+        else:
+            typed[name] = value
+    return typed

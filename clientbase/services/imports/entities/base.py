@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import Executor
 from typing import Any, ClassVar, cast
 
 from sqlalchemy import ARRAY, Table, any_, bindparam, func, select, tuple_
@@ -76,6 +77,15 @@ class EntityImport:
         self.table = table_of(self.model)
         self._defaults = python_defaults(self.table)
         self._derived = DERIVED.get(self.table.name, {})
+        # Worked out once, used per row: a new record's columns, and text columns' limits.
+        self._blank: dict[str, Any] = {
+            c.name: None for c in self.table.columns if c.name not in BOOKKEEPING
+        }
+        self._blank.update(self._defaults)
+        self._lengths: dict[str, int] = {
+            c.name: getattr(c.type, "length", 0) for c in self.table.columns
+            if getattr(c.type, "length", None)
+        }  # fmt: skip
         # The tenant's default country for phone numbers; set by the pipeline.
         self.country: str | None = None
 
@@ -104,6 +114,11 @@ class EntityImport:
         """Run the costly normalisers (phones, e-mails, tax ids, name keys) on the row's
         values while the previous chunk is written; check() then finds their results in
         the normalisers' caches. Pure work, no verdict: check() still decides."""
+
+    def warm_all(self, rows: Sequence[Row], pool: Executor | None) -> None:
+        """warm() every row; entities whose warming is worth it use the pool if given."""
+        for row in rows:
+            self.warm(row)
 
     def claims(self, row: Row) -> Iterable[Hashable]:
         """Keys two rows of one wave must not share; the first one finds the record."""
@@ -139,8 +154,7 @@ class EntityImport:
         if record is None:
             return
         for name in row.data:
-            column = self.table.c.get(name)
-            limit = getattr(column.type, "length", None) if column is not None else None
+            limit = self._lengths.get(name)
             value = record.get(name)
             if limit and isinstance(value, str) and len(value) > limit:
                 field = next((f for i, f in self.mapping.columns if f.name == name), None)
@@ -153,10 +167,7 @@ class EntityImport:
     # -- helpers ---------------------------------------------------------------------------
 
     def new_record(self, data: dict[str, Any]) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            c.name: None for c in self.table.columns if c.name not in BOOKKEEPING
-        }
-        record.update(self._defaults)
+        record = dict(self._blank)
         # An empty cell leaves the default (status ACTIVE, is_primary false) in place.
         record.update({k: v for k, v in data.items() if v is not None})
         record.update(id=uuid.uuid4(), tenant_id=self.tenant_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
+from concurrent.futures import Executor
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -27,6 +29,8 @@ from clientbase.services.normalise import NormalisationError
 # Columns that cannot be NULL but have a default: an empty cell keeps the current value
 # on an update and takes the default on a creation, as an omitted input field would.
 DEFAULTED = ("kind", "status")
+# Rows per task sent to a normaliser process: enough to make pickling worth a round trip.
+POOL_BATCH = 500
 # Relation field -> (model, id column, what the error calls it).
 REFERENCES = {
     "category": (CustomerCategory, "category_id", "customer category named"),
@@ -48,11 +52,20 @@ class CustomerImport(EntityImport):
     def warm(self, row: Row) -> None:
         """Prepare the row as a creation (most rows of a large import are): the costly
         normalisers then run while the previous chunk is written, not after the lookups."""
-        try:
-            values = self._prepare(_creation(row.data), None)
-        except (DomainError, NormalisationError):
-            return  # check() reports it, with the lookups' findings
-        row.prepared = (dict(row.data), values)
+        values = prepare_creation(_creation(row.data), self.country)
+        if values is not None:
+            row.prepared = (dict(row.data), values)
+
+    def warm_all(self, rows: Sequence[Row], pool: Executor | None) -> None:
+        if pool is None:
+            super().warm_all(rows, pool)
+            return
+        creations = [_creation(row.data) for row in rows]
+        countries = itertools.repeat(self.country)
+        prepared = pool.map(prepare_creation, creations, countries, chunksize=POOL_BATCH)
+        for row, values in zip(rows, prepared, strict=True):
+            if values is not None:
+                row.prepared = (dict(row.data), values)
 
     def claims(self, row: Row) -> Iterable[Hashable]:
         ref, code = row.data.get("external_ref"), row.data.get("code")
@@ -98,19 +111,7 @@ class CustomerImport(EntityImport):
             self._check_update(row, row.existing)
 
     def _prepare(self, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        """customer.service.prepare without its per-call country lookup (the pipeline reads
-        the tenant's country once): the same check, the same canonical forms and keys."""
-        shape = None
-        try:
-            customers.check(data if current is None else {"kind": current["kind"], **data},
-                            creating=current is None)  # fmt: skip
-        except DomainError as error:
-            shape = error
-        country = self.country if data.get("phone") else None
-        present = SimpleNamespace(**current) if current is not None else None
-        values, problems = canonical.customer(data, country, present)
-        records.collect(canonical.merge(shape, problems))
-        return values
+        return prepare(data, current, self.country)
 
     def _prepared_ahead(self, row: Row) -> dict[str, Any] | None:
         if row.prepared is None:
@@ -164,3 +165,29 @@ def _creation(data: dict[str, Any]) -> dict[str, Any]:
     if created.get("kind") is None:
         created["kind"] = CustomerKind.COMPANY.value
     return created
+
+
+def prepare(data: dict[str, Any], current: dict[str, Any] | None,
+            country: str | None) -> dict[str, Any]:  # fmt: skip
+    """customer.service.prepare without its per-call country lookup (the pipeline reads
+    the tenant's country once): the same check, the same canonical forms and keys."""
+    shape = None
+    try:
+        customers.check(data if current is None else {"kind": current["kind"], **data},
+                        creating=current is None)  # fmt: skip
+    except DomainError as error:
+        shape = error
+    phone_country = country if data.get("phone") else None
+    present = SimpleNamespace(**current) if current is not None else None
+    values, problems = canonical.customer(data, phone_country, present)
+    records.collect(canonical.merge(shape, problems))
+    return values
+
+
+def prepare_creation(data: dict[str, Any], country: str | None) -> dict[str, Any] | None:
+    """prepare() of a creation, or None if the row is refused (check() will say why).
+    Module level and pure, so that a process pool can run it."""
+    try:
+        return prepare(data, None, country)
+    except (DomainError, NormalisationError):
+        return None
