@@ -233,10 +233,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     verifier = _token_verifier(settings)
     schema = build_schema(
         [
+            # First: the document size is checked before the parser cache parses it.
+            *limit_extensions(settings),
             # Factories: a fresh extension per request; the LRU caches are shared by maxsize.
             lambda: ParserCache(maxsize=settings.parser_cache_size),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),
-            *limit_extensions(settings),
             lambda: MaskErrors(should_mask_error=lambda error: not _is_expected_error(error)),
         ],
         StrawberryConfig(disable_field_suggestions=not settings.field_suggestions_enabled),

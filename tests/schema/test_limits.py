@@ -99,6 +99,11 @@ async def test_document_characters(client: httpx.AsyncClient, database: Database
     assert refused["errors"][0]["extensions"] == {
         "code": "LIMIT_EXCEEDED", "limit": "max_document_chars"
     }  # fmt: skip
+    # Checked before parsing: a long document never reaches the tokenizer.
+    aliases = await post(
+        client, caller, "{ " + " ".join(f"a{i}: __typename" for i in range(5000)) + " }"
+    )
+    assert messages(aliases).startswith("The document has 86")
 
 
 async def test_page_size(client: httpx.AsyncClient, database: Database) -> None:
