@@ -37,7 +37,7 @@ def documents() -> dict[str, tuple[str, dict[str, Any]]]:
     chain = ["contacts(first: 1)", "nodes", "customer"]
     deep = ['customerByCode(code: "none")', *(chain[i % 3] for i in range(30)), "id"]
     return {
-        "5,000 aliases of __typename (86 KB)": (
+        "5,000 aliases of __typename (89 KB)": (
             "{ " + " ".join(f"a{i}: __typename" for i in range(5000)) + " }", {}),
         "300 aliases of viewer { role }": (
             "{ " + " ".join(f"a{i}: viewer {{ role }}" for i in range(300)) + " }", {}),
