@@ -126,7 +126,11 @@ def main() -> None:
         get_settings.cache_clear()
         headers = {"Authorization": f"Bearer {asyncio.run(make_key())}"}
         print("with the default limits")
-        limited = asyncio.run(measure(get_settings(), headers, args.rounds))
+        # The request bucket is still asked every time, but never refuses.
+        unthrottled = {"requests_per_minute": 10**9, "request_burst": 10**9}
+        limited = asyncio.run(
+            measure(get_settings().model_copy(update=unthrottled), headers, args.rounds)
+        )
         print("with the limits lifted")
         lifted = asyncio.run(
             measure(get_settings().model_copy(update=LIFTED), headers, args.rounds)
