@@ -11,11 +11,16 @@ import httpx
 import jwt
 import pytest
 from pydantic import SecretStr
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from clientbase.core.config import get_settings
 from clientbase.core.db import Database
+from clientbase.schema.ids import to_global_id
 from clientbase.services.auth.principal import Role
 from tests.helpers import app_client, committed_tenant, gql
+from tests.services.jobs.factories import committed_job
+from tests.stack import TestStack
 
 SECRET = "a-test-secret-of-at-least-32-bytes!"
 ISSUER, AUDIENCE = "https://id.example", "clientbase"
@@ -28,11 +33,13 @@ def token(tenant: str, role: str = "editor", **changes: Any) -> dict[str, str]:
     return {"Authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
 
 
+JWT_SETTINGS = {"jwt_algorithm": "HS256", "jwt_secret": SecretStr(SECRET),
+                "jwt_issuer": ISSUER, "jwt_audience": AUDIENCE}  # fmt: skip
+
+
 @pytest.fixture
 async def jwt_client() -> AsyncIterator[httpx.AsyncClient]:
-    settings = get_settings().model_copy(update={
-        "jwt_algorithm": "HS256", "jwt_secret": SecretStr(SECRET), "jwt_issuer": ISSUER,
-        "jwt_audience": AUDIENCE})  # fmt: skip
+    settings = get_settings().model_copy(update=JWT_SETTINGS)
     async with app_client(settings) as client:
         yield client
 
@@ -125,3 +132,34 @@ async def test_without_configuration_tokens_are_refused(
     assert response.json()["errors"][0]["message"] == (
         "Sign-in with a token is not configured; use an API key."
     )
+
+
+def test_a_websocket_signs_in_with_a_token(stack: TestStack) -> None:
+    from clientbase.app import create_app
+
+    settings = get_settings().model_copy(update=JWT_SETTINGS)
+    with TestClient(create_app(settings)) as client:
+        assert client.portal is not None
+        database = client.app.state.database  # type: ignore[attr-defined]
+        tenant = client.portal.call(committed_tenant, database, Role.READER)
+        job = client.portal.call(committed_job, database, tenant.tenant_id)
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send_json({"type": "connection_init",
+                          "payload": token(tenant.slug, "reader")})  # fmt: skip
+            assert ws.receive_json()["type"] == "connection_ack"
+            ws.send_json({"id": "1", "type": "subscribe", "payload": {
+                "query": "subscription($id: ID!) { jobUpdates(id: $id) { status } }",
+                "variables": {"id": to_global_id("Job", job.id)}}})  # fmt: skip
+            first = ws.receive_json()
+            assert first["payload"]["data"] == {"jobUpdates": {"status": "QUEUED"}}
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            expired = token(tenant.slug, exp=int(time.time()) - 3600)
+            ws.send_json({"type": "connection_init", "payload": expired})
+            with pytest.raises(WebSocketDisconnect) as closed:
+                ws.receive_json()
+            assert closed.value.code == 4403
+
+
+def test_the_secret_never_shows_in_the_settings() -> None:
+    settings = get_settings().model_copy(update=JWT_SETTINGS)
+    assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())
