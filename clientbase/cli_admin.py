@@ -41,6 +41,44 @@ def tenant_create(
     console.print(f"tenant {tenant.slug} created ({tenant.id})")
 
 
+@tenant_app.command("duplicates")
+def tenant_duplicates(
+    slug: str,
+    review: Annotated[float, typer.Option(help="Score from which a match is shown.")] = 0.5,
+    likely: Annotated[float, typer.Option(help="Score from which a match is likely.")] = 0.95,
+    on_review: Annotated[str, typer.Option(help="ALLOW, WARN or BLOCK a write in the review "
+                                                "band.")] = "ALLOW",
+    on_likely: Annotated[str, typer.Option(help="ALLOW, WARN or BLOCK a write in the likely "
+                                                "band.")] = "WARN",
+) -> None:  # fmt: skip
+    """Set a tenant's duplicate thresholds, and the rule a create or update meets per band."""
+    from clientbase.core.db import bind_tenant
+    from clientbase.services.auth import service as auth
+    from clientbase.services.dedupe import settings as dedupe
+    from clientbase.services.errors import DomainError
+
+    try:
+        chosen = dedupe.DuplicateSettings(review, likely, dedupe.DuplicateRule(on_review.upper()),
+                                          dedupe.DuplicateRule(on_likely.upper()))  # fmt: skip
+    except ValueError as exc:
+        raise fail("--on-review and --on-likely are ALLOW, WARN or BLOCK") from exc
+
+    async def _set(session: AsyncSession) -> None:
+        found = await auth.find_tenant(session, slug)
+        if found is None:
+            raise auth.AuthError(f"no tenant {slug!r}")
+        await bind_tenant(session, found.id)
+        await dedupe.set_duplicate_settings(session, found, chosen)
+
+    with database_settings() as settings:
+        try:
+            run_in_session(settings, _set)
+        except (auth.AuthError, DomainError) as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"tenant {slug}: review >= {review}, likely >= {likely}, "
+                  f"{chosen.on_review.value} / {chosen.on_likely.value}")  # fmt: skip
+
+
 @apikey_app.command("create")
 def apikey_create(
     tenant: Annotated[str, typer.Option(help="Tenant slug.")],

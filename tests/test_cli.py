@@ -51,3 +51,17 @@ def test_tenant_create_takes_a_default_country() -> None:
     assert created.exit_code == 0, created.output
     bad = runner.invoke(app, ["tenant", "create", f"{slug}-x", "--country", "Brazil"])
     assert bad.exit_code == 1 and "ISO 3166-1" in bad.output
+
+
+def test_tenant_duplicates_sets_thresholds_and_rules() -> None:
+    slug = f"cli-{uuid.uuid4().hex[:10]}"
+    assert runner.invoke(app, ["tenant", "create", slug]).exit_code == 0
+    done = runner.invoke(app, ["tenant", "duplicates", slug, "--review", "0.6", "--likely",
+                               "0.9", "--on-likely", "block"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "review >= 0.6, likely >= 0.9, ALLOW / BLOCK" in done.output
+    inverted = runner.invoke(app, ["tenant", "duplicates", slug, "--review", "0.9",
+                                   "--likely", "0.5"])  # fmt: skip
+    assert inverted.exit_code == 1 and "0 < review <= likely <= 1" in inverted.output
+    bad = runner.invoke(app, ["tenant", "duplicates", slug, "--on-review", "maybe"])
+    assert bad.exit_code == 1 and "ALLOW, WARN or BLOCK" in bad.output

@@ -8,6 +8,7 @@ from clientbase.models.contact import Contact
 from clientbase.models.contract import Contract, ContractStatus
 from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.models.customer_category import CustomerCategory
+from clientbase.models.duplicate_candidate import CandidateStatus, DuplicateCandidate, MatchBand
 from clientbase.models.file import File, FilePurpose
 from clientbase.models.file_chunk import FileChunk
 from clientbase.models.import_change import ImportAction, ImportChange
@@ -24,6 +25,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "CandidateStatus",
     "CompanyType",
     "Contact",
     "Contract",
@@ -32,6 +34,7 @@ __all__ = [
     "CustomerCategory",
     "CustomerKind",
     "CustomerStatus",
+    "DuplicateCandidate",
     "File",
     "FileChunk",
     "FilePurpose",
@@ -43,6 +46,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobStatus",
+    "MatchBand",
     "ProductKind",
     "ProductType",
     "SearchWord",

@@ -12,9 +12,11 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -42,6 +44,8 @@ CODE_KEY = "lower(regexp_replace(code COLLATE \"C\", '[^0-9A-Za-z]+', '', 'g'))"
 # lower() only wraps the collation into an expression: e-mails are stored lower-case.
 EMAIL_KEY = 'lower(email COLLATE "C")'
 REVERSED_DIGITS = "reverse(phone_digits)"
+# Postal codes without case or punctuation, for blocking candidate duplicates (migration 0005).
+POSTAL_KEY = "upper(regexp_replace(address_postal_code COLLATE \"C\", '[^0-9A-Za-z]+', '', 'g'))"
 
 
 class CustomerKind(StrEnum):
@@ -95,6 +99,9 @@ class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
         search_index("customer", "code_key", CODE_KEY),
         words_index("customer", "name_key"),
         words_index("customer", "trade_name_key"),
+        # Duplicate blocking (services/dedupe): postal code or birth date, then name initials.
+        Index("ix_customer_tenant_id_postal_key", "tenant_id", text(POSTAL_KEY), "name_key"),
+        Index("ix_customer_tenant_id_birth_date", "tenant_id", "birth_date", "name_key"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

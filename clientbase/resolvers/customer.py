@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from sqlalchemy import select
@@ -29,18 +29,29 @@ from clientbase.schema.customer_inputs import (
     create_fields,
     customer_data,
 )
+from clientbase.schema.duplicates import DuplicateMatch, warnings
 from clientbase.schema.filters import filter_tree
 from clientbase.schema.lists import Info, root_connection
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.customer import queries
 from clientbase.services.customer import service as customers
 from clientbase.services.customer.upsert import UpsertResult, upsert_many
+from clientbase.services.dedupe.service import DuplicateCheck
 from clientbase.services.errors import DomainError
 
+CONFIRM = "Save even if the tenant's duplicate rule blocks a customer this alike."
+ARGUMENTS = frozenset({"id", "expectedVersion", "confirmDuplicate"})
 
-def _payload(outcome: Any) -> CustomerPayload:
+
+def _payload(outcome: Any, check: DuplicateCheck | None = None) -> CustomerPayload:
     customer = Customer.from_row(outcome.value) if outcome.value is not None else None
-    return CustomerPayload(customer=customer, user_errors=outcome.errors)
+    found = check.warnings if check is not None and customer is not None else []
+    return CustomerPayload(
+        customer=customer,
+        user_errors=outcome.errors,
+        warnings=warnings(found),
+        duplicates=[DuplicateMatch.from_found(f) for f in found],
+    )
 
 
 @strawberry.type
@@ -77,24 +88,32 @@ def _upsert_item(item: CustomerUpsertInput) -> dict[str, Any]:
 @strawberry.type
 class CustomerMutations:
     @strawberry.mutation(description="All or nothing: nested contacts, sites and contracts too.")
-    async def customer_create(self, info: Info, input: CustomerCreateInput) -> CustomerPayload:
+    async def customer_create(
+        self, info: Info, input: CustomerCreateInput,
+        confirm_duplicate: Annotated[bool, strawberry.argument(description=CONFIRM)] = False,
+    ) -> CustomerPayload:  # fmt: skip
+        check = DuplicateCheck(confirmed=confirm_duplicate)
+
         async def work(session: AsyncSession, actor: Principal) -> models.Customer:
             fields, children = create_fields(input)
-            return await customers.create(session, actor, customer_data(fields), children)
+            return await customers.create(session, actor, customer_data(fields), children, check)
 
-        return _payload(await run_mutation(info, Role.EDITOR, work))
+        return _payload(await run_mutation(info, Role.EDITOR, work, arguments=ARGUMENTS), check)
 
     @strawberry.mutation
     async def customer_update(
         self, info: Info, id: strawberry.ID, input: CustomerUpdateInput,
         expected_version: int | None = None,
+        confirm_duplicate: Annotated[bool, strawberry.argument(description=CONFIRM)] = False,
     ) -> CustomerPayload:  # fmt: skip
+        check = DuplicateCheck(confirmed=confirm_duplicate)
+
         async def work(session: AsyncSession, actor: Principal) -> models.Customer:
             row_id = decode_id(id, "Customer")
             return await customers.update(session, actor, row_id, customer_data(provided(input)),
-                                          expected_version)  # fmt: skip
+                                          expected_version, check)  # fmt: skip
 
-        return _payload(await run_mutation(info, Role.EDITOR, work))
+        return _payload(await run_mutation(info, Role.EDITOR, work, arguments=ARGUMENTS), check)
 
     @strawberry.mutation
     async def customer_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:

@@ -17,6 +17,7 @@ from clientbase.resolvers.api_key import ApiKeyMutations, ApiKeyQueries
 from clientbase.resolvers.contact import ContactMutations, ContactQueries
 from clientbase.resolvers.contract import ContractMutations, ContractQueries
 from clientbase.resolvers.customer import CustomerMutations, CustomerQueries
+from clientbase.resolvers.duplicates import DuplicateMutations, DuplicateQueries
 from clientbase.resolvers.exports import ExportMutations
 from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
@@ -30,6 +31,7 @@ from clientbase.schema.audit import AuditEvent
 from clientbase.schema.contact import Contact
 from clientbase.schema.contract import Contract
 from clientbase.schema.customer import Customer
+from clientbase.schema.duplicates import DuplicateCandidate
 from clientbase.schema.inventory import InventoryItem
 from clientbase.schema.job import Job
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
@@ -50,18 +52,20 @@ class ViewerQueries:
 Query = merge_types(
     "Query",
     (NodeQueries, ViewerQueries, CustomerQueries, ReferenceQueries, ContactQueries, SiteQueries,
-     ContractQueries, InventoryQueries, ApiKeyQueries, JobQueries, SearchQueries),
+     ContractQueries, InventoryQueries, ApiKeyQueries, JobQueries, SearchQueries,
+     DuplicateQueries),
 )  # fmt: skip
 Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
-     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations, ExportMutations),
+     InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations, ExportMutations,
+     DuplicateMutations),
 )  # fmt: skip
 Subscription = merge_types("Subscription", (JobSubscriptions,))
 
 # Types reachable only through the Node interface must still be in the schema.
 NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType, Contact, Site,
-              Contract, InventoryItem, Job]  # fmt: skip
+              Contract, InventoryItem, Job, DuplicateCandidate]  # fmt: skip
 
 
 class Schema(strawberry.Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -39,6 +39,9 @@ from clientbase.schema.node import register_node
 from clientbase.schema.overview import CustomerOverview, overview_of
 from clientbase.schema.reference import CompanyType, CustomerCategory
 from clientbase.schema.site import Site, SiteFilter, SiteOrder, sites_of_customer
+
+if TYPE_CHECKING:
+    from clientbase.schema.duplicates import DuplicateMatch
 
 CustomerKind = strawberry.enum(CustomerKindValue, name="CustomerKind")
 CustomerStatus = strawberry.enum(CustomerStatusValue, name="CustomerStatus")
@@ -149,6 +152,14 @@ class Customer(Node):
     async def overview(self, info: Info) -> CustomerOverview:
         return await overview_of(info, self.row.id)
 
+    @strawberry.field(description="Open duplicate candidates that involve this customer.")
+    async def duplicates(
+        self, info: Info
+    ) -> list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]]:
+        from clientbase.schema.duplicates import duplicates_of
+
+        return await duplicates_of(info, self.row.id)
+
     @strawberry.field(description="Every change to this customer, newest first.")
     async def history(
         self, info: Info, first: int | None = None, after: str | None = None
@@ -221,6 +232,17 @@ def order_pairs(order_by: list[CustomerOrder] | None) -> list[tuple[str, bool]]:
 class CustomerPayload:
     customer: Customer | None
     user_errors: list[UserError]
+    warnings: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Saved, but worth a look: DUPLICATE when the tenant's rule warns of a "
+        "customer that may be the same.",
+    )
+    duplicates: list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]] = (
+        strawberry.field(
+            default_factory=list,
+            description="The customers the warnings are about, with the reasons.",
+        )
+    )
 
 
 async def _load(info: Info, ids: list[uuid.UUID]) -> list[Any]:

@@ -25,6 +25,7 @@ class ErrorCode(enum.StrEnum):
     HAS_DEPENDENTS = "HAS_DEPENDENTS"
     INVALID_STATE = "INVALID_STATE"
     FORBIDDEN = "FORBIDDEN"
+    DUPLICATE = "DUPLICATE"
 
 
 @dataclass(frozen=True)

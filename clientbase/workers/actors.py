@@ -1,6 +1,7 @@
 """Every actor, imported together: this is the module `clientbase worker` loads."""
 
 # Imported for their effect: each registers its job kind's handler with the runner.
+import clientbase.services.dedupe.handler
 import clientbase.services.exports.handler
 import clientbase.services.imports.handler  # noqa: F401
 from clientbase.workers.api_keys import record_api_key_use

@@ -22,6 +22,8 @@ from clientbase.models.inventory_item import InventoryItem
 from clientbase.services import canonical, records, validation
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal
+from clientbase.services.dedupe import service as dedupe
+from clientbase.services.dedupe.service import DuplicateCheck
 from clientbase.services.errors import DomainError, ErrorCode, problem
 
 ENTITY = "Customer"
@@ -97,7 +99,9 @@ async def create(
     actor: Principal,
     data: Mapping[str, Any],
     children: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    duplicates: DuplicateCheck | None = None,
 ) -> Customer:
+    """`duplicates`, when given, applies the tenant's duplicate rule to the new customer."""
     data = normalise(data)
     data.setdefault("kind", CustomerKind.COMPANY.value)
     data = await prepare(session, actor, data, None)
@@ -105,6 +109,9 @@ async def create(
     customer = Customer(id=uuid.uuid4(), tenant_id=actor.tenant_id, **data)
     await records.create(session, actor, customer, ENTITY)
     await _create_children(session, actor, customer, children or {})
+    if duplicates is not None:
+        await records.flush(session)
+        await dedupe.check_write(session, actor.tenant_id, customer, duplicates)
     return customer
 
 
@@ -152,7 +159,10 @@ async def update(
     row_id: uuid.UUID,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
+    duplicates: DuplicateCheck | None = None,
 ) -> Customer:
+    """`duplicates`, when given, applies the tenant's duplicate rule if an identity field
+    changes."""
     changes = normalise(changes)
     customer = await records.load_for_update(session, Customer, row_id, ENTITY, expected_version)
     if customer.status == CustomerStatus.MERGED.value:
@@ -160,6 +170,8 @@ async def update(
     changes = await prepare(session, actor, changes, customer)
     await _check_references(session, changes)
     await records.update(session, actor, customer, changes, ENTITY)
+    if duplicates is not None and dedupe.IDENTITY & changes.keys():
+        await dedupe.check_write(session, actor.tenant_id, customer, duplicates)
     return customer
 
 

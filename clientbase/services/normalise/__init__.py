@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from clientbase.services.normalise.common import NormalisationError, digits
 from clientbase.services.normalise.email import normalise_email
-from clientbase.services.normalise.name_key import name_key, name_tokens
+from clientbase.services.normalise.name_key import fold_words, name_key, name_tokens
 from clientbase.services.normalise.phone import normalise_phone, phone_digits
 from clientbase.services.normalise.tax_id import compact_tax_id, normalise_tax_id, tax_id_digits
 
@@ -16,6 +16,7 @@ __all__ = [
     "NormalisationError",
     "compact_tax_id",
     "digits",
+    "fold_words",
     "name_key",
     "name_tokens",
     "normalise_email",

@@ -62,6 +62,12 @@ def name_tokens(name: str) -> list[str]:
     return name_key(name).split()
 
 
+def fold_words(text: str) -> list[str]:
+    """The words of `text` folded as in a name key, legal forms kept: for person names
+    ("Ana Sá" keeps "sa") and addresses."""
+    return _fold(text)
+
+
 def _fold(name: str) -> list[str]:
     text = _APOSTROPHES.sub("", name)
     text = unicodedata.normalize("NFKD", text)

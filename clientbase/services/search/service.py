@@ -12,6 +12,8 @@ value) above every match by words (pg_trgm word similarity, at most 0.5).
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,16 @@ _GENERIC_PLANS = text(
 _PLANS = text("SELECT set_config('plan_cache_mode', :mode, true)")
 
 
+@asynccontextmanager
+async def generic_plans(session: AsyncSession) -> AsyncIterator[None]:
+    """Within the block, statements are planned once per connection: lookups whose plans
+    hardly depend on the values, and whose planning costs more than their run. Set for
+    this transaction only and put back after; a failure rolls it back with the transaction."""
+    previous = await session.scalar(_GENERIC_PLANS)
+    yield
+    await session.execute(_PLANS, {"mode": previous})
+
+
 @dataclass
 class Hit:
     customer: Customer
@@ -60,21 +72,17 @@ async def search_customers(
     found = probe(query, country)
     if found is None or found.empty:
         return []
-    # The statements' plans hardly depend on the values, and planning their unions costs
-    # more than running them: plan them once per connection. Set for this transaction only
-    # and put back after; a failure rolls the setting back with the transaction.
-    previous = await session.scalar(_GENERIC_PLANS)
-    hits = await _hits(session, *key_lookups(found), first)
-    if found.name and len(hits) < first:
-        groups = await word_groups(session, found.name.split()[:MAX_WORDS])
-        more = await _hits(session, *word_lookups(found.name, groups), first) if groups else {}
-        if not more and len(groups) > 1:
-            # One word may be mistyped past recognition ("eirli" for the legal form, "dais"
-            # read as "davis"): then names with all the other words will do.
-            more = await _hits(session, *word_lookups(found.name, groups, missing=1), first)
-        for customer_id, hit in more.items():
-            hits[customer_id] = _merged(hits.get(customer_id), hit)
-    await session.execute(_PLANS, {"mode": previous})
+    async with generic_plans(session):
+        hits = await _hits(session, *key_lookups(found), first)
+        if found.name and len(hits) < first:
+            groups = await word_groups(session, found.name.split()[:MAX_WORDS])
+            more = await _hits(session, *word_lookups(found.name, groups), first) if groups else {}
+            if not more and len(groups) > 1:
+                # One word may be mistyped past recognition ("eirli" for the legal form, "dais"
+                # read as "davis"): then names with all the other words will do.
+                more = await _hits(session, *word_lookups(found.name, groups, missing=1), first)
+            for customer_id, hit in more.items():
+                hits[customer_id] = _merged(hits.get(customer_id), hit)
     ranked = sorted(hits.values(), key=lambda h: (-h.score, h.customer.legal_name, h.customer.id))
     return ranked[:first]
 
