@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -28,20 +29,30 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from clientbase.api_files import file_routes
 from clientbase.core.config import Settings, get_settings
 from clientbase.core.db import Database
-from clientbase.core.http import RequestIdMiddleware, SessionMiddleware
+from clientbase.core.http import RequestIdMiddleware, SessionMiddleware, UnauthenticatedError
+from clientbase.core.http_rules import GraphQLHttpRules, GraphQLOverHttp
 from clientbase.core.logging import configure_logging
 from clientbase.resolvers.root import build_schema
 from clientbase.schema.context import Context
+from clientbase.schema.limits import limit_extensions
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal, Role
+from clientbase.services.auth.user_tokens import (
+    TokenError,
+    TokenVerifier,
+    looks_like_jwt,
+    user_principal,
+)
 from clientbase.services.errors import DomainError
 from clientbase.services.jobs.events import JobEvents
+from clientbase.services.ratelimit import TokenBucket
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +66,12 @@ class ConfigurationError(RuntimeError):
     pass
 
 
-class GraphQLApp(GraphQL[Context, None]):
+Authenticate = Callable[[AsyncSession, str | None], Awaitable[Principal | None]]
+
+
+class GraphQLApp(GraphQLOverHttp, GraphQL[Context, None]):
+    authenticate: Authenticate
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -72,6 +88,7 @@ class GraphQLApp(GraphQL[Context, None]):
             principal=getattr(state, "principal", NOBODY),
             job_queue=app_state.job_queue,
             job_events=app_state.job_events,
+            cost_budget=app_state.cost_budget,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -81,7 +98,10 @@ class GraphQLApp(GraphQL[Context, None]):
             return cast(UnsetType, UNSET)
         secret = _key_from_params(context.connection_params)
         async with context.session_lock:
-            principal = await _authenticate(context.session, secret)
+            try:
+                principal = await self.authenticate(context.session, secret)
+            except UnauthenticatedError:
+                principal = None
             await context.session.rollback()  # hold no transaction between operations
         if principal is None:
             raise ConnectionRejectionError()
@@ -109,11 +129,48 @@ def _is_expected_error(error: GraphQLError) -> bool:
     return original is None or isinstance(original, GraphQLError | DomainError)
 
 
-async def _authenticate(session: AsyncSession, secret: str | None) -> Principal | None:
-    return await auth.authenticate(session, secret)
+def _authenticator(verifier: TokenVerifier | None) -> Authenticate:
+    """API keys (`cb_...`) and, when configured, users' JWTs, told apart by their shape."""
+
+    async def authenticate(session: AsyncSession, secret: str | None) -> Principal | None:
+        if secret is None or not looks_like_jwt(secret):
+            return await auth.authenticate(session, secret)
+        if verifier is None:
+            raise UnauthenticatedError("Sign-in with a token is not configured; use an API key.")
+        try:
+            return await user_principal(session, verifier.verify(secret))
+        except TokenError as exc:
+            raise UnauthenticatedError(str(exc)) from exc
+
+    return authenticate
+
+
+def _token_verifier(settings: Settings) -> TokenVerifier | None:
+    if settings.jwt_algorithm is None:
+        return None
+    if not settings.jwt_issuer or not settings.jwt_audience:
+        raise ConfigurationError(
+            "JWT sign-in needs CLIENTBASE_JWT_ISSUER and CLIENTBASE_JWT_AUDIENCE"
+        )
+    try:
+        return TokenVerifier.from_files(
+            algorithm=settings.jwt_algorithm,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            secret=settings.jwt_secret.get_secret_value() if settings.jwt_secret else None,
+            public_key_file=settings.jwt_public_key_file,
+            jwks_file=settings.jwt_jwks_file,
+            tenant_claim=settings.jwt_tenant_claim,
+            role_claim=settings.jwt_role_claim,
+            leeway_seconds=settings.jwt_leeway_seconds,
+        )
+    except (ValueError, OSError) as exc:
+        raise ConfigurationError(f"JWT sign-in: {exc}") from exc
 
 
 async def _record_key_use(principal: Principal) -> None:
+    if principal.actor_kind != "API_KEY":
+        return
     now = datetime.now(UTC)
     if principal.last_used_at is not None and now - principal.last_used_at < KEY_USE_RESOLUTION:
         return
@@ -173,13 +230,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         raise ConfigurationError("CLIENTBASE_REDIS_URL is not set")
     database_url, redis_url = settings.database_url, settings.redis_url
 
+    verifier = _token_verifier(settings)
     schema = build_schema(
         [
+            # First: the document size is checked before the parser cache parses it.
+            *limit_extensions(settings),
             # Factories: a fresh extension per request; the LRU caches are shared by maxsize.
             lambda: ParserCache(maxsize=settings.parser_cache_size),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),
             lambda: MaskErrors(should_mask_error=lambda error: not _is_expected_error(error)),
-        ]
+        ],
+        StrawberryConfig(disable_field_suggestions=not settings.field_suggestions_enabled),
     )
     graphiql = settings.graphiql_enabled
     graphql_app = GraphQLApp(
@@ -189,6 +250,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         connection_init_wait_timeout=timedelta(seconds=10),
     )
+    graphql_app.authenticate = authenticate = _authenticator(verifier)
 
     def is_public(scope: Scope) -> bool:
         # The GraphiQL page itself; every query it sends carries the key.
@@ -208,6 +270,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         app.state.job_queue = DramatiqJobQueue(app.state.redis)
         app.state.job_events = JobEvents(app.state.redis)
+        app.state.requests = TokenBucket(app.state.redis, "requests",
+                                         capacity=settings.request_burst,
+                                         per_minute=settings.requests_per_minute)  # fmt: skip
+        per_minute = settings.query_cost_per_minute
+        cost = TokenBucket(app.state.redis, "cost", capacity=per_minute, per_minute=per_minute)
+        app.state.cost_budget = cost.spend if per_minute > 0 else None
         try:
             await _check_app_role(app.state.database)
             yield
@@ -215,17 +283,38 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.redis.aclose()
             await app.state.database.dispose()
 
+    async def admit(principal: Principal) -> float | None:
+        if settings.requests_per_minute <= 0:
+            return None
+        verdict = await app.state.requests.spend(principal)
+        return None if verdict.allowed else verdict.retry_after_seconds
+
     middleware: list[Any] = [
         Middleware(RequestIdMiddleware),
         Middleware(
+            GraphQLHttpRules,
+            graphql_path="/graphql",
+            max_body_bytes=settings.max_request_bytes,
+            ide_enabled=graphiql,
+            form_prefixes=("/files",),
+        ),
+        Middleware(
             SessionMiddleware,
-            authenticate=_authenticate,
+            authenticate=authenticate,
             protected_prefixes=("/graphql", "/files"),
             is_public=is_public,
             after_request=_record_key_use,
+            admit=admit,
         ),
     ]
-    return Starlette(
+    if settings.cors_origins:
+        middleware.insert(0, Middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "x-api-key", "x-filename",
+                           "x-request-id", "x-requested-with", "apollo-require-preflight"],
+            expose_headers=["x-request-id", "retry-after"], max_age=600,
+        ))  # fmt: skip
+    app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
@@ -236,3 +325,4 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=middleware,
         lifespan=lifespan,
     )
+    return app

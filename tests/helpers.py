@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clientbase.core.config import Settings
 from clientbase.core.db import TENANT_KEY, Database
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
@@ -69,3 +73,15 @@ async def gql_errors(
     body = response.json()
     assert body.get("errors"), body
     return body["errors"]  # type: ignore[no-any-return]
+
+
+@asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app of its own, for tests that need settings other than the defaults."""
+    from clientbase.app import create_app
+
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://clientbase.test") as c:
+            yield c

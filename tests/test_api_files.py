@@ -55,9 +55,10 @@ async def test_raw_upload_and_download(client: httpx.AsyncClient, database: Data
 async def test_multipart_upload(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     body = b"\x00\x01binary\r\n--not-a-boundary\r\n" * 40_000
+    form = {**editor.headers, "X-Requested-With": "clientbase-test"}
     response = await client.post(
         "/files",
-        headers=editor.headers,
+        headers=form,
         data={"note": "before the file"},
         files={"file": ("relatório.xlsx", body, "application/vnd.ms-excel")},
     )
@@ -67,7 +68,7 @@ async def test_multipart_upload(client: httpx.AsyncClient, database: Database) -
     got = await client.get(f"/files/{made['id']}", headers=editor.headers)
     assert got.content == body and got.headers["content-type"] == "application/vnd.ms-excel"
     assert "filename*=UTF-8''relat%C3%B3rio.xlsx" in got.headers["content-disposition"]
-    missing = await client.post("/files", headers=editor.headers, files={"other": ("a", b"x")})
+    missing = await client.post("/files", headers=form, files={"other": ("a", b"x")})
     assert missing.status_code == 400
     assert "no field named 'file'" in missing.json()["errors"][0]["message"]
 
@@ -87,8 +88,10 @@ async def test_too_large_is_413_and_stores_nothing(
     assert refused.json()["errors"][0]["extensions"]["code"] == "LIMIT_EXCEEDED"
     declared = await small_limit_client.post("/files", content=big * 2, headers=editor.headers)
     assert declared.status_code == 413
-    multipart = await small_limit_client.post("/files", headers=editor.headers,
-                                              files={"file": ("big.bin", big)})  # fmt: skip
+    multipart = await small_limit_client.post(
+        "/files", headers={**editor.headers, "Apollo-Require-Preflight": "true"},
+        files={"file": ("big.bin", big)},
+    )  # fmt: skip
     assert multipart.status_code == 413
     assert await _count_files(database, editor.tenant_id) == 0
     fits = await small_limit_client.post("/files", content=big[:-1], headers=editor.headers)

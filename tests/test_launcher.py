@@ -86,8 +86,8 @@ def test_dev_serves_viewer_with_the_printed_key_and_stops_cleanly(
             json={"query": "{ viewer { tenant { name } role } }"},
             headers={"Authorization": f"Bearer {secret}"},
         )
-        assert response.json() == {
-            "data": {"viewer": {"tenant": {"name": "Development tenant"}, "role": "ADMIN"}}
+        assert response.json()["data"] == {
+            "viewer": {"tenant": {"name": "Development tenant"}, "role": "ADMIN"}
         }
         assert httpx.get(f"{base}/graphql", headers={"Accept": "text/html"}).status_code == 200
         descendants = _children(launcher.pid)

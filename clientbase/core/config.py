@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,11 +83,70 @@ class Settings(BaseSettings):
         default=24 * 3600, description="Dramatiq time limit of one run of a job."
     )
 
+    # Query limits: each over-limit request gets a GraphQL error naming the limit.
+    max_query_depth: int = 10
+    max_aliases: int = Field(default=15, description="Aliases, fragment spreads counted.")
+    max_tokens: int = 2000
+    max_directives_per_field: int = 5
+    max_document_chars: int = 20_000
+    max_list_input: int = Field(default=100, description="Items in any list argument.")
+    max_query_cost: int = Field(
+        default=20_000, description="Objects a query may ask for: page sizes multiplied."
+    )
+    query_cost_per_minute: int = Field(
+        default=1_000_000, description="Cost budget of one caller per minute; 0 turns it off."
+    )
+    introspection: bool | None = Field(
+        default=None, description="Serve __schema/__type; defaults to off in production."
+    )
+    field_suggestions: bool | None = Field(
+        default=None, description="'Did you mean' hints in errors; defaults to off in production."
+    )
+    # HTTP rules.
+    max_request_bytes: int = Field(
+        default=1024**2, description="Largest GraphQL request body (413 beyond)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed to call the API (CORS)."
+    )
+    requests_per_minute: int = Field(
+        default=600, description="Requests of one API key or user per minute (429 beyond)."
+    )
+    request_burst: int = Field(default=60, description="Requests one caller may send at once.")
+    # SPA sign-in: a JWT from the identity provider, verified with a pinned algorithm.
+    jwt_algorithm: Literal["HS256", "RS256", "ES256"] | None = Field(
+        default=None, description="Turns JWT sign-in on; tokens signed otherwise are refused."
+    )
+    jwt_secret: SecretStr | None = Field(default=None, description="HS256 shared secret.")
+    jwt_public_key_file: Path | None = Field(default=None, description="RS256/ES256 PEM key.")
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="RS256/ES256 keys as a JWKS document, picked by `kid`."
+    )
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_tenant_claim: str = Field(default="tenant", description="Claim with tenant slug or id.")
+    jwt_role_claim: str = Field(default="role", description="Claim with reader/editor/admin.")
+    jwt_leeway_seconds: int = 30
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
     @property
     def graphiql_enabled(self) -> bool:
         if self.graphiql is not None:
             return self.graphiql
         return self.environment == "development"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.production
+
+    @property
+    def field_suggestions_enabled(self) -> bool:
+        if self.field_suggestions is not None:
+            return self.field_suggestions
+        return not self.production
 
     @property
     def owner_database_url(self) -> str | None:

@@ -9,6 +9,7 @@ did not commit. It never commits: the mutation is the transaction boundary.
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +23,13 @@ from clientbase.core.db import Database
 
 Authenticator = Callable[[AsyncSession, str | None], Awaitable[Any | None]]
 AfterRequest = Callable[[Any], Awaitable[None]]
+# Seconds the caller must wait (answered 429), or None to let the request through.
+Admission = Callable[[Any], Awaitable[float | None]]
+
+
+class UnauthenticatedError(Exception):
+    """Raised by an authenticator to refuse a credential with a reason the caller may read."""
+
 
 REQUEST_ID_HEADER = "x-request-id"
 
@@ -81,12 +89,14 @@ class SessionMiddleware:
         protected_prefixes: tuple[str, ...],
         is_public: Callable[[Scope], bool] = lambda scope: False,
         after_request: AfterRequest | None = None,
+        admit: Admission | None = None,
     ) -> None:
         self.app = app
         self.authenticate = authenticate
         self.protected_prefixes = protected_prefixes
         self.is_public = is_public
         self.after_request = after_request
+        self.admit = admit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -102,15 +112,30 @@ class SessionMiddleware:
         database: Database = scope["app"].state.database
         principal = None
         async with database.session() as session:
-            principal = await self.authenticate(session, api_key_from_headers(Headers(scope=scope)))
+            reason = "A valid API key is required."
+            try:
+                principal = await self.authenticate(
+                    session, api_key_from_headers(Headers(scope=scope))
+                )
+            except UnauthenticatedError as exc:
+                principal, reason = None, str(exc)
             if principal is None:
                 await send_json(
                     send,
                     401,
-                    {"errors": [{"message": "A valid API key is required.",
-                                 "extensions": {"code": "UNAUTHENTICATED"}}]},
+                    {"errors": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]},
                     {"www-authenticate": 'Bearer realm="clientbase"'},
-                )  # fmt: skip
+                )
+                return
+            wait = await self.admit(principal) if self.admit is not None else None
+            if wait is not None:
+                message = f"Too many requests from this caller; retry in {math.ceil(wait)} s."
+                await send_json(
+                    send,
+                    429,
+                    {"errors": [{"message": message, "extensions": {"code": "RATE_LIMITED"}}]},
+                    {"retry-after": str(max(1, math.ceil(wait)))},
+                )
                 return
             state = scope.setdefault("state", {})
             state["session"] = session
@@ -128,7 +153,10 @@ class SessionMiddleware:
             state["session"] = session
             secret = api_key_from_headers(Headers(scope=scope))
             if secret is not None:
-                principal = await self.authenticate(session, secret)
+                try:
+                    principal = await self.authenticate(session, secret)
+                except UnauthenticatedError:
+                    principal = None
                 # Long-lived: hold no transaction between operations (the tenant stays bound).
                 await session.rollback()
                 if principal is None:

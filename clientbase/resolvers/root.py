@@ -9,6 +9,7 @@ import strawberry
 import structlog
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -82,6 +83,7 @@ class Schema(strawberry.Schema):
 
 def build_schema(
     extensions: Sequence[type[SchemaExtension] | Callable[[], SchemaExtension]] = (),
+    config: StrawberryConfig | None = None,
 ) -> strawberry.Schema:
     return Schema(query=Query, mutation=Mutation, subscription=Subscription, types=NODE_TYPES,
-                  extensions=list(extensions))  # fmt: skip
+                  extensions=list(extensions), config=config)  # fmt: skip

@@ -17,8 +17,10 @@ from clientbase.schema.loaders import Loaders
 from clientbase.services.auth.principal import Principal
 from clientbase.services.jobs.events import JobEvents
 from clientbase.services.jobs.outbox import JobQueue
+from clientbase.services.ratelimit import Verdict
 
 AfterCommit = Callable[[], Awaitable[None]]
+CostBudget = Callable[[Principal, int], Awaitable[Verdict]]
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Context:
     # Injected by the composition root: resolvers may not import the workers.
     job_queue: JobQueue | None = None
     job_events: JobEvents | None = None
+    # Spends an operation's cost from the caller's budget (schema.limits); None: no budget.
+    cost_budget: CostBudget | None = None
     # Run by `run_mutation` once its transaction has committed (the outbox), dropped on rollback.
     after_commit: list[AfterCommit] = field(default_factory=list)
     # The graphql-transport-ws `connection_init` payload, where a websocket carries its key.

@@ -6,7 +6,7 @@ import httpx
 
 from clientbase.core.db import Database
 from clientbase.services.auth.principal import Role
-from tests.helpers import committed_tenant, gql
+from tests.helpers import committed_tenant, gql, gql_errors
 
 UPSERT = """mutation($inputs: [CustomerUpsertInput!]!, $policy: ErrorPolicy) {
   customersUpsert(inputs: $inputs, errorPolicy: $policy) {
@@ -86,7 +86,6 @@ async def test_more_than_100_items_is_limit_exceeded(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    payload = (await gql(client, editor, UPSERT, {"inputs": _batch(101)}))["customersUpsert"]
-    assert payload["userErrors"][0]["code"] == "LIMIT_EXCEEDED"
-    assert payload["results"] == []
+    errors = await gql_errors(client, editor, UPSERT, {"inputs": _batch(101)})
+    assert errors[0]["extensions"] == {"code": "LIMIT_EXCEEDED", "limit": "max_list_input"}
     assert (await gql(client, editor, COUNT))["customers"]["totalCount"] == 0

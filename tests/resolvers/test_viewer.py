@@ -78,7 +78,8 @@ async def test_response_carries_a_request_id(client: httpx.AsyncClient) -> None:
 async def test_graphiql_is_not_served_outside_development(client: httpx.AsyncClient) -> None:
     # The test app runs with CLIENTBASE_ENVIRONMENT=test; the launcher test covers development.
     response = await client.get("/graphql", headers={"Accept": "text/html"})
-    assert response.status_code == 401
+    assert response.status_code == 405
+    assert "graphiql" not in response.text.lower()
 
 
 async def test_queries_over_get_are_refused(client: httpx.AsyncClient, database: Database) -> None:
