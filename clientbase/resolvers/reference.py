@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -24,7 +25,10 @@ from clientbase.schema.reference import (
     ProductTypeUpdateInput,
 )
 from clientbase.services.auth.principal import Role
+from clientbase.services.query.pagination import PageRequest
 from clientbase.services.reference import service as reference
+
+T = TypeVar("T")
 
 
 @strawberry.type
@@ -39,14 +43,8 @@ class ReferenceQueries:
         before: str | None = None,
         search: str | None = None,
     ) -> Connection[ProductType]:
-        model = models.ProductType
-        return await root_connection(
-            info,
-            reference.list_query(model, search),
-            reference.sort_keys(model),
-            page_request(first, after, last, before),
-            ProductType.from_row,
-        )
+        page = page_request(first, after, last, before)
+        return await _listed(info, models.ProductType, ProductType.from_row, page, search)
 
     @strawberry.field
     async def customer_categories(
@@ -58,14 +56,8 @@ class ReferenceQueries:
         before: str | None = None,
         search: str | None = None,
     ) -> Connection[CustomerCategory]:
-        model = models.CustomerCategory
-        return await root_connection(
-            info,
-            reference.list_query(model, search),
-            reference.sort_keys(model),
-            page_request(first, after, last, before),
-            CustomerCategory.from_row,
-        )
+        page = page_request(first, after, last, before)
+        return await _listed(info, models.CustomerCategory, CustomerCategory.from_row, page, search)
 
     @strawberry.field
     async def company_types(
@@ -77,14 +69,16 @@ class ReferenceQueries:
         before: str | None = None,
         search: str | None = None,
     ) -> Connection[CompanyType]:
-        model = models.CompanyType
-        return await root_connection(
-            info,
-            reference.list_query(model, search),
-            reference.sort_keys(model),
-            page_request(first, after, last, before),
-            CompanyType.from_row,
-        )
+        page = page_request(first, after, last, before)
+        return await _listed(info, models.CompanyType, CompanyType.from_row, page, search)
+
+
+async def _listed(
+    info: Info, model: Any, to_node: Callable[[Any], T], page: PageRequest, search: str | None
+) -> Connection[T]:
+    """A reference list in name order, narrowed by `search`."""
+    query, keys = reference.list_query(model, search), reference.sort_keys(model)
+    return await root_connection(info, query, keys, page, to_node)
 
 
 async def _create(info: Info, model: Any, data: dict[str, Any]) -> Any:
