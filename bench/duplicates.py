@@ -20,12 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -34,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from typeahead import APP_ROLE, TENANT, TENANT_COUNTRY, line, seeded_tenant  # noqa: E402
+from typeahead import TENANT, TENANT_COUNTRY, bench_servers, line, seeded_tenant  # noqa: E402
 from typeahead_queries import plain_ascii, typo  # noqa: E402
 
 WARM_UP = 50
@@ -275,25 +272,7 @@ def main() -> None:
     parser.add_argument("--scan", action="store_true", help="then time a full duplicate scan")
     args = parser.parse_args()
 
-    from clientbase.core.devstack import DevStack
-    from clientbase.core.migrate import upgrade
-
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="clientbase-bench-"))
-    stack = DevStack.in_directory(data_dir / "servers", durable=False)
-    stack.start()
-    try:
-        assert stack.postgres is not None and stack.redis is not None
-        owner_url, app_url = stack.postgres.owner_url, stack.postgres.app_url(APP_ROLE)
-        os.environ.update(
-            CLIENTBASE_DATABASE_URL=app_url,
-            CLIENTBASE_REDIS_URL=stack.redis.url,
-            CLIENTBASE_MIGRATION_DATABASE_URL=owner_url,
-            CLIENTBASE_EMBEDDED="0",
-            CLIENTBASE_ENVIRONMENT="test",
-            CLIENTBASE_LOG_LEVEL="WARNING",
-            CLIENTBASE_DATA_DIR=str(data_dir / "app"),
-        )
-        asyncio.run(upgrade(owner_url, APP_ROLE))
+    with bench_servers(args.data_dir) as (owner_url, app_url):
         tenant_id, seeding = asyncio.run(seeded_tenant(app_url, owner_url, args.customers))
         probes = asyncio.run(sample_probes(app_url, tenant_id, args.probes + WARM_UP))
         timed = asyncio.run(time_service(app_url, tenant_id, probes))
@@ -302,10 +281,6 @@ def main() -> None:
         if args.scan:
             seconds, job, peak = asyncio.run(time_scan(app_url, tenant_id))
             report_scan(args, seconds, job, peak)
-    finally:
-        stack.stop()
-        if args.data_dir is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def report(

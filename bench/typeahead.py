@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -210,22 +212,16 @@ async def explain(app_url: str, tenant_id: uuid.UUID, queries: list[str]) -> Non
         await database.dispose()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--http", type=int, default=200, help="queries over HTTP")
-    parser.add_argument("--data-dir", type=Path, help="keep servers and data here for reuse")
-    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN the N slowest queries")
-    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
-    args = parser.parse_args()
-
+@contextlib.contextmanager
+def bench_servers(data_dir: Path | None) -> Iterator[tuple[str, str]]:
+    """Embedded servers, migrated, their URLs in this process's settings: (owner, app) URLs.
+    Under `data_dir` they stay for the next run (with its seeded tenant); else temporary."""
     from clientbase.core.devstack import DevStack
     from clientbase.core.migrate import upgrade
 
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="clientbase-bench-"))
+    directory = data_dir or Path(tempfile.mkdtemp(prefix="clientbase-bench-"))
     # Not durable (no fsync): the data can always be seeded again, and seeding is faster.
-    stack = DevStack.in_directory(data_dir / "servers", durable=False)
+    stack = DevStack.in_directory(directory / "servers", durable=False)
     stack.start()
     try:
         assert stack.postgres is not None and stack.redis is not None
@@ -237,9 +233,27 @@ def main() -> None:
             CLIENTBASE_EMBEDDED="0",
             CLIENTBASE_ENVIRONMENT="test",
             CLIENTBASE_LOG_LEVEL="WARNING",
-            CLIENTBASE_DATA_DIR=str(data_dir / "app"),
+            CLIENTBASE_DATA_DIR=str(directory / "app"),
         )
         asyncio.run(upgrade(owner_url, APP_ROLE))
+        yield owner_url, app_url
+    finally:
+        stack.stop()
+        if data_dir is None:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--http", type=int, default=200, help="queries over HTTP")
+    parser.add_argument("--data-dir", type=Path, help="keep servers and data here for reuse")
+    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN the N slowest queries")
+    parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    args = parser.parse_args()
+
+    with bench_servers(args.data_dir) as (owner_url, app_url):
         tenant_id, seeding = asyncio.run(seeded_tenant(app_url, owner_url, args.customers))
         queries = asyncio.run(sample_queries(app_url, tenant_id, args.queries + WARM_UP))
         timed = asyncio.run(time_service(app_url, tenant_id, queries))
@@ -248,10 +262,6 @@ def main() -> None:
         if args.explain:
             slowest = sorted(timed, key=lambda t: -t[2])[: args.explain]
             asyncio.run(explain(app_url, tenant_id, [t[1] for t in slowest]))
-    finally:
-        stack.stop()
-        if args.data_dir is None:
-            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def report(
