@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase import models
 from clientbase.resolvers.mutation import decode_id, run_mutation
-from clientbase.schema.common import Connection, DeletePayload, page_request, provided
+from clientbase.schema.common import Connection, DeletePayload, order_pairs, page_request, provided
 from clientbase.schema.contact import (
     Contact,
     ContactCreateInput,
@@ -18,7 +18,6 @@ from clientbase.schema.contact import (
     ContactPayload,
     ContactUpdateInput,
     contact_data,
-    order_pairs,
 )
 from clientbase.schema.filters import filter_tree
 from clientbase.schema.lists import Info, root_connection

@@ -10,13 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase import models
 from clientbase.resolvers.mutation import decode_id, run_mutation
-from clientbase.schema.common import Connection, DeletePayload, page_request, provided, user_errors
+from clientbase.schema.common import (
+    Connection,
+    DeletePayload,
+    order_pairs,
+    page_request,
+    provided,
+    user_errors,
+)
 from clientbase.schema.customer import (
     Customer,
     CustomerFilter,
     CustomerOrder,
     CustomerPayload,
-    order_pairs,
 )
 from clientbase.schema.customer_inputs import (
     CustomerCreateInput,

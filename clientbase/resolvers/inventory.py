@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase import models
 from clientbase.resolvers.mutation import Outcome, decode_id, run_mutation
-from clientbase.schema.common import Connection, DeletePayload, page_request, provided
+from clientbase.schema.common import Connection, DeletePayload, order_pairs, page_request, provided
 from clientbase.schema.filters import filter_tree
 from clientbase.schema.inventory import (
     InventoryItem,
@@ -19,7 +19,6 @@ from clientbase.schema.inventory import (
     InventoryItemPayload,
     InventoryItemReplaceInput,
     InventoryItemUpdateInput,
-    order_pairs,
 )
 from clientbase.schema.lists import Info, root_connection
 from clientbase.services import records

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase import models
 from clientbase.resolvers.mutation import decode_id, run_mutation
-from clientbase.schema.common import Connection, DeletePayload, page_request, provided
+from clientbase.schema.common import Connection, DeletePayload, order_pairs, page_request, provided
 from clientbase.schema.filters import filter_tree
 from clientbase.schema.lists import Info, root_connection
 from clientbase.schema.site import (
@@ -19,7 +19,6 @@ from clientbase.schema.site import (
     SiteOrder,
     SitePayload,
     SiteUpdateInput,
-    order_pairs,
     site_changes,
     site_data,
 )

@@ -69,6 +69,11 @@ def connection(
     )
 
 
+def order_pairs(order_by: Sequence[Any] | None) -> list[tuple[str, bool]]:
+    """`orderBy` inputs (field, direction) as the services take them: (name, descending)."""
+    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
+
+
 def page_request(
     first: int | None = None,
     after: str | None = None,

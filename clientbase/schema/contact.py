@@ -19,6 +19,7 @@ from clientbase.schema.common import (
     OrderDirection,
     StringFilter,
     UserError,
+    order_pairs,
     page_request,
 )
 from clientbase.schema.filters import filter_tree
@@ -129,10 +130,6 @@ class ContactOrderField(Enum):
 class ContactOrder:
     field: ContactOrderField
     direction: OrderDirection = OrderDirection.ASC
-
-
-def order_pairs(order_by: list[ContactOrder] | None) -> list[tuple[str, bool]]:
-    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
 
 
 @strawberry.input(description="A contact of the customer it is given with.")

@@ -20,6 +20,7 @@ from clientbase.schema.common import (
     OrderDirection,
     StringFilter,
     UserError,
+    order_pairs,
     page_request,
 )
 from clientbase.schema.contact import CustomerRef, CustomerRefFilter, owning_customer
@@ -119,10 +120,6 @@ class ContractOrderField(Enum):
 class ContractOrder:
     field: ContractOrderField
     direction: OrderDirection = OrderDirection.ASC
-
-
-def order_pairs(order_by: list[ContractOrder] | None) -> list[tuple[str, bool]]:
-    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
 
 
 @strawberry.input(description="A contract of the customer it is given with.")

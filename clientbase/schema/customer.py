@@ -224,10 +224,6 @@ class CustomerOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-def order_pairs(order_by: list[CustomerOrder] | None) -> list[tuple[str, bool]]:
-    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
-
-
 @strawberry.type
 class CustomerPayload:
     customer: Customer | None

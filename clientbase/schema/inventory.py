@@ -203,10 +203,6 @@ class InventoryItemOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-def order_pairs(order_by: list[InventoryItemOrder] | None) -> list[tuple[str, bool]]:
-    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
-
-
 @strawberry.input(description="A new item; its contract and site belong to its customer.")
 class InventoryItemCreateInput:
     customer_id: strawberry.ID

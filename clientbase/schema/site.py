@@ -22,6 +22,7 @@ from clientbase.schema.common import (
     StringFilter,
     UserError,
     address_columns,
+    order_pairs,
     page_request,
 )
 from clientbase.schema.contact import CustomerRef, CustomerRefFilter, owning_customer
@@ -105,10 +106,6 @@ class SiteOrderField(Enum):
 class SiteOrder:
     field: SiteOrderField
     direction: OrderDirection = OrderDirection.ASC
-
-
-def order_pairs(order_by: list[SiteOrder] | None) -> list[tuple[str, bool]]:
-    return [(o.field.value, o.direction is OrderDirection.DESC) for o in order_by or []]
 
 
 @strawberry.input(description="A site of the customer it is given with.")
