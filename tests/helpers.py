@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.core.config import Settings
 from clientbase.core.db import TENANT_KEY, Database
+from clientbase.models.customer import Customer
+from clientbase.schema.ids import to_global_id
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
+from clientbase.services.normalise import name_key
 
 
 async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID | None) -> None:
@@ -85,3 +88,16 @@ async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://clientbase.test") as c:
             yield c
+
+
+async def inserted_customer(database: Database, caller: TenantWithKey, code: str | None = None,
+                            legal_name: str = "Acme Ltda") -> str:  # fmt: skip
+    """A customer inserted directly (its global id), for tests that must not depend on
+    customerCreate."""
+    async with database.session(caller.tenant_id) as session:
+        row = Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
+                       code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
+                       name_key=name_key(legal_name))  # fmt: skip
+        session.add(row)
+        await session.commit()
+    return to_global_id("Customer", row.id)

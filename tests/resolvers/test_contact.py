@@ -11,8 +11,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
-from clientbase.services.normalise import name_key
-from tests.helpers import TenantWithKey, committed_tenant, gql
+from tests.helpers import TenantWithKey, committed_tenant, gql, inserted_customer
 
 FIELDS = "id firstName lastName fullName email phone jobTitle isPrimary version"
 CREATE = f"""mutation($input: ContactCreateInput!) {{
@@ -28,18 +27,6 @@ LIST = """query($filter: ContactFilter, $search: String, $first: Int, $after: St
            before: $before, orderBy: $orderBy) {
     totalCount nodes { fullName } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Contact {{ {FIELDS} }} }} }}"
-
-
-async def _customer(database: Database, caller: TenantWithKey, code: str | None = None,
-                    legal_name: str = "Acme Ltda") -> str:  # fmt: skip
-    """A customer inserted directly, so these tests do not depend on customerCreate."""
-    async with database.session(caller.tenant_id) as session:
-        row = models.Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
-                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
-                              name_key=name_key(legal_name))  # fmt: skip
-        session.add(row)
-        await session.commit()
-    return to_global_id("Customer", row.id)
 
 
 async def _create(client: httpx.AsyncClient, caller: TenantWithKey, customer: str,
@@ -59,7 +46,7 @@ async def test_create_derives_the_name_and_reads_back(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor, code="C-ADA")
+    customer = await inserted_customer(database, editor, code="C-ADA")
     made = await _create(client, editor, customer, firstName=" Ada ", lastName="Lovelace",
                          email=" Ada@Example.COM ", jobTitle="Analyst")  # fmt: skip
     assert made["fullName"] == "Ada Lovelace" and made["firstName"] == "Ada"
@@ -76,7 +63,7 @@ async def test_create_reports_every_problem_at_once(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     problems = await _errors(client, editor, customerId=customer, firstName=" ",
                              email="ada @example.com", jobTitle="x" * 201)  # fmt: skip
     assert problems == {
@@ -94,7 +81,7 @@ async def test_customer_must_exist_in_this_tenant(
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     other = await committed_tenant(database, Role.EDITOR)
-    foreign = await _customer(database, other)
+    foreign = await inserted_customer(database, other)
     for customer_id in (foreign, to_global_id("Customer", uuid.uuid4()), "garbage",
                         to_global_id("Contact", uuid.uuid4())):  # fmt: skip
         problems = await _errors(client, editor, customerId=customer_id, fullName="Ada")
@@ -105,7 +92,7 @@ async def test_email_is_taken_whatever_its_case(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     await _create(client, editor, customer, fullName="Ada", email="ada@example.com")
     again = await _errors(client, editor, customerId=customer, fullName="A2",
                           email="ADA@example.com")  # fmt: skip
@@ -116,7 +103,10 @@ async def test_a_new_primary_demotes_the_old_one(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer, other_customer = await _customer(database, editor), await _customer(database, editor)
+    customer, other_customer = (
+        await inserted_customer(database, editor),
+        await inserted_customer(database, editor),
+    )
     first = await _create(client, editor, customer, fullName="First", isPrimary=True)
     elsewhere = await _create(client, editor, other_customer, fullName="Else", isPrimary=True)
     second = await _create(client, editor, customer, fullName="Second", isPrimary=True)
@@ -143,7 +133,7 @@ async def test_a_new_primary_demotes_the_old_one(
 
 async def test_partial_update(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, editor, await _customer(database, editor), firstName="Ada",
+    made = await _create(client, editor, await inserted_customer(database, editor), firstName="Ada",
                              lastName="Byron", phone="+44 20 7946 0958", email="ada@example.com")  # fmt: skip
     result = await gql(client, editor, UPDATE,
                        {"id": made["id"], "input": {"phone": None, "lastName": "Lovelace"}, "v": 1})  # fmt: skip
@@ -173,7 +163,7 @@ async def test_versions_missing_rows_and_delete(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, editor, await _customer(database, editor), fullName="Ada")
+    made = await _create(client, editor, await inserted_customer(database, editor), fullName="Ada")
     await gql(client, editor, UPDATE, {"id": made["id"], "input": {"jobTitle": "CTO"}, "v": 1})
     stale = await gql(client, editor, UPDATE,
                       {"id": made["id"], "input": {"jobTitle": "CEO"}, "v": 1})  # fmt: skip
@@ -190,7 +180,7 @@ async def test_versions_missing_rows_and_delete(
 
 async def test_readers_cannot_write(client: httpx.AsyncClient, database: Database) -> None:
     reader = await committed_tenant(database, Role.READER)
-    customer = await _customer(database, reader)
+    customer = await inserted_customer(database, reader)
     async with database.session(reader.tenant_id) as session:
         row = models.Contact(tenant_id=reader.tenant_id, customer_id=from_global_id(customer)[1],
                              full_name="Ada")  # fmt: skip
@@ -214,8 +204,8 @@ async def _names(client: httpx.AsyncClient, caller: TenantWithKey, **variables: 
 
 async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    acme = await _customer(database, editor, code="ACME", legal_name="Acme Ávila Ltda")
-    zeta = await _customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
+    acme = await inserted_customer(database, editor, code="ACME", legal_name="Acme Ávila Ltda")
+    zeta = await inserted_customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
     for fields in ({"fullName": "Ana Souza", "email": "ana@acme.br", "jobTitle": "Buyer"},
                    {"fullName": "Bruno Lima", "phone": "+55 11 5555-1234"},
                    {"fullName": "Carla Ávila", "jobTitle": "Engineer"}):  # fmt: skip
@@ -261,7 +251,7 @@ async def test_history_shows_create_and_update(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, editor, await _customer(database, editor), fullName="Old")
+    made = await _create(client, editor, await inserted_customer(database, editor), fullName="Old")
     await gql(client, editor, UPDATE, {"id": made["id"], "input": {"fullName": "New"}})
     query = """query($id: ID!) { node(id: $id) { ... on Contact {
         history { totalCount edges { node { action entityId changes } } } } } }"""
@@ -279,7 +269,7 @@ async def test_other_tenants_contacts_are_invisible(
 ) -> None:
     a = await committed_tenant(database, Role.EDITOR)
     b = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, a, await _customer(database, a), fullName="Only A")
+    made = await _create(client, a, await inserted_customer(database, a), fullName="Only A")
     assert (await gql(client, b, NODE, {"id": made["id"]}))["node"] is None
     assert (await gql(client, b, LIST, {}))["contacts"]["totalCount"] == 0
     update = await gql(client, b, UPDATE, {"id": made["id"], "input": {"fullName": "Mine"}})
@@ -297,7 +287,7 @@ async def test_customers_and_histories_load_in_batches(
     counts = []
     for batch in range(2):
         for index in range(1 + 4 * batch):
-            customer = await _customer(database, editor)
+            customer = await inserted_customer(database, editor)
             await _create(client, editor, customer, fullName=f"P{batch}-{index}")
         count_statements.reset()
         await gql(client, editor, query)

@@ -11,8 +11,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
-from clientbase.services.normalise import name_key
-from tests.helpers import TenantWithKey, committed_tenant, gql
+from tests.helpers import TenantWithKey, committed_tenant, gql, inserted_customer
 
 FIELDS = "id number title status startsOn endsOn version"
 CREATE = f"""mutation($input: ContractCreateInput!) {{
@@ -31,18 +30,6 @@ PERIOD_ERROR = {"field": ["input", "endsOn"], "code": "INVALID",
                 "message": "The contract ends before it starts."}  # fmt: skip
 
 
-async def _customer(database: Database, caller: TenantWithKey, code: str | None = None,
-                    legal_name: str = "Acme Ltda") -> str:  # fmt: skip
-    """A customer inserted directly, so these tests do not depend on customerCreate."""
-    async with database.session(caller.tenant_id) as session:
-        row = models.Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
-                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
-                              name_key=name_key(legal_name))  # fmt: skip
-        session.add(row)
-        await session.commit()
-    return to_global_id("Customer", row.id)
-
-
 async def _create(client: httpx.AsyncClient, caller: TenantWithKey, customer: str,
                   **fields: Any) -> dict[str, Any]:  # fmt: skip
     payload = await gql(client, caller, CREATE, {"input": {"customerId": customer, **fields}})
@@ -58,7 +45,7 @@ async def _errors(client: httpx.AsyncClient, caller: TenantWithKey, **input: Any
 
 async def test_create_and_read_back(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor, code="C-K")
+    customer = await inserted_customer(database, editor, code="C-K")
     made = await _create(client, editor, customer, number=" K-2024-01 ", title="Fiber 1G",
                          startsOn="2024-01-01", endsOn="2024-12-31")  # fmt: skip
     assert made == {"id": made["id"], "number": "K-2024-01", "title": "Fiber 1G",
@@ -71,12 +58,12 @@ async def test_create_and_read_back(client: httpx.AsyncClient, database: Databas
     assert node["number"] == "K-2024-01"
 
 
-async def test_shape_period_and_missing_customer(
+async def test_shape_period_and_missinginserted_customer(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     other = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     problems = await _errors(client, editor, customerId=customer, number=" ", title="t" * 301,
                              startsOn="2024-02-01", endsOn="2024-01-31")  # fmt: skip
     assert {(tuple(p["field"]), p["code"]) for p in problems} == {
@@ -84,7 +71,7 @@ async def test_shape_period_and_missing_customer(
         (("input", "title"), "INVALID"),
         (("input", "endsOn"), "INVALID"),
     }
-    for customer_id in (await _customer(database, other), "garbage"):
+    for customer_id in (await inserted_customer(database, other), "garbage"):
         missing = await _errors(client, editor, customerId=customer_id, number="K-1")
         assert [(p["field"], p["code"]) for p in missing] == [
             (["input", "customerId"], "NOT_FOUND")
@@ -94,19 +81,22 @@ async def test_shape_period_and_missing_customer(
 async def test_numbers_are_unique_per_tenant(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     other = await committed_tenant(database, Role.EDITOR)
-    acme, zeta = await _customer(database, editor), await _customer(database, editor)
+    acme, zeta = (
+        await inserted_customer(database, editor),
+        await inserted_customer(database, editor),
+    )
     await _create(client, editor, acme, number="K-1")
     taken = await _errors(client, editor, customerId=zeta, number="K-1")
     assert taken == [{"field": ["input", "number"], "code": "TAKEN",
                       "message": "Another contract has this number."}]  # fmt: skip
-    await _create(client, other, await _customer(database, other), number="K-1")
+    await _create(client, other, await inserted_customer(database, other), number="K-1")
 
 
 async def test_partial_update_checks_the_resulting_period(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, editor, await _customer(database, editor), number="K-1",
+    made = await _create(client, editor, await inserted_customer(database, editor), number="K-1",
                          title="Old", startsOn="2024-01-01", endsOn="2024-12-31")  # fmt: skip
     early = await gql(client, editor, UPDATE, {"id": made["id"], "input": {"endsOn": "2023-12-31"}})
     assert early["contractUpdate"]["userErrors"] == [PERIOD_ERROR]
@@ -132,7 +122,7 @@ async def test_delete_refused_while_inventory_is_supplied(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     empty = await _create(client, editor, customer, number="K-EMPTY")
     used = await _create(client, editor, customer, number="K-USED")
     tenant, customer_id = editor.tenant_id, from_global_id(customer)[1]
@@ -160,7 +150,7 @@ async def test_delete_refused_while_inventory_is_supplied(
 
 async def test_readers_cannot_write(client: httpx.AsyncClient, database: Database) -> None:
     reader = await committed_tenant(database, Role.READER)
-    customer = await _customer(database, reader)
+    customer = await inserted_customer(database, reader)
     async with database.session(reader.tenant_id) as session:
         row = models.Contract(tenant_id=reader.tenant_id, customer_id=from_global_id(customer)[1],
                               number="K-R")  # fmt: skip
@@ -186,8 +176,8 @@ async def _numbers(client: httpx.AsyncClient, caller: TenantWithKey, **variables
 
 async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    acme = await _customer(database, editor, code="ACME", legal_name="Acme Ltda")
-    zeta = await _customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
+    acme = await inserted_customer(database, editor, code="ACME", legal_name="Acme Ltda")
+    zeta = await inserted_customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
     await _create(client, editor, acme, number="K-1", title="Fibra óptica",
                   startsOn="2024-01-01", endsOn="2024-06-30")  # fmt: skip
     await _create(client, editor, acme, number="K-2", title="Telefonia", status="EXPIRED",
@@ -228,7 +218,7 @@ async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Dat
 async def test_history_and_tenancy(client: httpx.AsyncClient, database: Database) -> None:
     a = await committed_tenant(database, Role.EDITOR)
     b = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, a, await _customer(database, a), number="K-1", title="Old")
+    made = await _create(client, a, await inserted_customer(database, a), number="K-1", title="Old")
     await gql(client, a, UPDATE, {"id": made["id"], "input": {"title": "New"}})
     query = """query($id: ID!) { node(id: $id) { ... on Contract {
         history { totalCount edges { node { action changes } } } } } }"""

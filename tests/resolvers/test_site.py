@@ -11,8 +11,7 @@ from clientbase import models
 from clientbase.core.db import Database
 from clientbase.schema.ids import from_global_id, to_global_id
 from clientbase.services.auth.principal import Role
-from clientbase.services.normalise import name_key
-from tests.helpers import TenantWithKey, committed_tenant, gql
+from tests.helpers import TenantWithKey, committed_tenant, gql, inserted_customer
 
 FIELDS = "id name version address { line1 number city postalCode country }"
 CREATE = f"""mutation($input: SiteCreateInput!) {{
@@ -27,18 +26,6 @@ LIST = """query($filter: SiteFilter, $search: String, $first: Int, $after: Strin
   sites(filter: $filter, search: $search, first: $first, after: $after, orderBy: $orderBy) {
     totalCount nodes { name } pageInfo { hasNextPage endCursor } } }"""
 NODE = f"query($id: ID!) {{ node(id: $id) {{ ... on Site {{ {FIELDS} }} }} }}"
-
-
-async def _customer(database: Database, caller: TenantWithKey, code: str | None = None,
-                    legal_name: str = "Acme Ltda") -> str:  # fmt: skip
-    """A customer inserted directly, so these tests do not depend on customerCreate."""
-    async with database.session(caller.tenant_id) as session:
-        row = models.Customer(id=uuid.uuid4(), tenant_id=caller.tenant_id, kind="COMPANY",
-                              code=code or f"C-{uuid.uuid4().hex[:8]}", legal_name=legal_name,
-                              name_key=name_key(legal_name))  # fmt: skip
-        session.add(row)
-        await session.commit()
-    return to_global_id("Customer", row.id)
 
 
 async def _create(client: httpx.AsyncClient, caller: TenantWithKey, customer: str,
@@ -56,7 +43,7 @@ async def _errors(client: httpx.AsyncClient, caller: TenantWithKey, **input: Any
 
 async def test_create_and_read_back(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor, code="C-SITE")
+    customer = await inserted_customer(database, editor, code="C-SITE")
     made = await _create(client, editor, customer, name=" Head office ",
                          address={"line1": "Av. Paulista", "number": "1000", "city": "São Paulo",
                                   "postalCode": "01310-100", "country": "BR"})  # fmt: skip
@@ -69,12 +56,12 @@ async def test_create_and_read_back(client: httpx.AsyncClient, database: Databas
     assert node["name"] == "Head office" and node["address"]["postalCode"] == "01310-100"
 
 
-async def test_shape_problems_and_missing_customer(
+async def test_shape_problems_and_missinginserted_customer(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
     other = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     problems = await _errors(client, editor, customerId=customer, name=" ",
                              address={"country": "Brazil", "city": "x" * 121})  # fmt: skip
     assert problems == {
@@ -82,14 +69,22 @@ async def test_shape_problems_and_missing_customer(
         (("input", "address", "country"), "INVALID"),
         (("input", "address", "city"), "INVALID"),
     }
-    for customer_id in (await _customer(database, other), to_global_id("Customer", uuid.uuid4())):
+    for customer_id in (
+        await inserted_customer(database, other),
+        to_global_id("Customer", uuid.uuid4()),
+    ):
         missing = await _errors(client, editor, customerId=customer_id, name="Plant")
         assert missing == {(("input", "customerId"), "NOT_FOUND")}
 
 
-async def test_names_are_unique_per_customer(client: httpx.AsyncClient, database: Database) -> None:
+async def test_names_are_unique_perinserted_customer(
+    client: httpx.AsyncClient, database: Database
+) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    acme, zeta = await _customer(database, editor), await _customer(database, editor)
+    acme, zeta = (
+        await inserted_customer(database, editor),
+        await inserted_customer(database, editor),
+    )
     await _create(client, editor, acme, name="Plant")
     taken = await gql(client, editor, CREATE, {"input": {"customerId": acme, "name": "Plant"}})
     assert taken["siteCreate"]["userErrors"] == [
@@ -104,7 +99,7 @@ async def test_names_are_unique_per_customer(client: httpx.AsyncClient, database
 
 async def test_partial_update_and_versions(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, editor, await _customer(database, editor), name="Plant",
+    made = await _create(client, editor, await inserted_customer(database, editor), name="Plant",
                          address={"city": "Recife", "country": "BR"})  # fmt: skip
     renamed = await gql(
         client, editor, UPDATE, {"id": made["id"], "input": {"name": "Plant 1"}, "v": 1}
@@ -133,7 +128,7 @@ async def test_delete_refused_while_inventory_is_installed(
     client: httpx.AsyncClient, database: Database
 ) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    customer = await _customer(database, editor)
+    customer = await inserted_customer(database, editor)
     empty = await _create(client, editor, customer, name="Empty")
     used = await _create(client, editor, customer, name="Used")
     tenant, customer_id = editor.tenant_id, from_global_id(customer)[1]
@@ -162,7 +157,7 @@ async def test_delete_refused_while_inventory_is_installed(
 
 async def test_readers_cannot_write(client: httpx.AsyncClient, database: Database) -> None:
     reader = await committed_tenant(database, Role.READER)
-    customer = await _customer(database, reader)
+    customer = await inserted_customer(database, reader)
     async with database.session(reader.tenant_id) as session:
         row = models.Site(tenant_id=reader.tenant_id, customer_id=from_global_id(customer)[1],
                           name="Plant")  # fmt: skip
@@ -184,8 +179,8 @@ async def _names(client: httpx.AsyncClient, caller: TenantWithKey, **variables: 
 
 async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Database) -> None:
     editor = await committed_tenant(database, Role.EDITOR)
-    acme = await _customer(database, editor, code="ACME", legal_name="Acme Ltda")
-    zeta = await _customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
+    acme = await inserted_customer(database, editor, code="ACME", legal_name="Acme Ltda")
+    zeta = await inserted_customer(database, editor, code="ZETA", legal_name="Zeta S.A.")
     await _create(client, editor, acme, name="Alpha",
                   address={"line1": "Rua Augusta", "city": "São Paulo", "postalCode": "01305-000"})  # fmt: skip
     await _create(client, editor, acme, name="Bravo", address={"city": "Recife", "country": "BR"})
@@ -220,7 +215,7 @@ async def test_filters_search_and_pages(client: httpx.AsyncClient, database: Dat
 async def test_history_and_tenancy(client: httpx.AsyncClient, database: Database) -> None:
     a = await committed_tenant(database, Role.EDITOR)
     b = await committed_tenant(database, Role.EDITOR)
-    made = await _create(client, a, await _customer(database, a), name="Old")
+    made = await _create(client, a, await inserted_customer(database, a), name="Old")
     await gql(client, a, UPDATE, {"id": made["id"], "input": {"name": "New"}})
     query = """query($id: ID!) { node(id: $id) { ... on Site {
         history { totalCount edges { node { action changes } } } } } }"""
