@@ -100,8 +100,22 @@ class Customer(Base, TenantMixin, TimestampMixin, VersionMixin, AddressMixin):
         words_index("customer", "name_key"),
         words_index("customer", "trade_name_key"),
         # Duplicate blocking (services/dedupe): postal code or birth date, then name initials.
-        Index("ix_customer_tenant_id_postal_key", "tenant_id", text(POSTAL_KEY), "name_key"),
-        Index("ix_customer_tenant_id_birth_date", "tenant_id", "birth_date", "name_key"),
+        # Partial: only rows with the value are ever looked up by it, and writes of the
+        # others (most companies have no birth date) skip the index.
+        Index(
+            "ix_customer_tenant_id_postal_key",
+            "tenant_id",
+            text(POSTAL_KEY),
+            "name_key",
+            postgresql_where=text("address_postal_code IS NOT NULL"),
+        ),
+        Index(
+            "ix_customer_tenant_id_birth_date",
+            "tenant_id",
+            "birth_date",
+            "name_key",
+            postgresql_where=text("birth_date IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

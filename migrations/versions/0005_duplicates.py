@@ -57,13 +57,16 @@ def _customer_fk(column: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
+    # Partial: only rows with the value are looked up by it; the others skip the index.
     op.create_index(
         "ix_customer_tenant_id_postal_key", "customer",
         ["tenant_id", sa.text(POSTAL_KEY), "name_key"],
+        postgresql_where=sa.text("address_postal_code IS NOT NULL"),
     )  # fmt: skip
     op.create_index(
-        "ix_customer_tenant_id_birth_date", "customer", ["tenant_id", "birth_date", "name_key"]
-    )
+        "ix_customer_tenant_id_birth_date", "customer", ["tenant_id", "birth_date", "name_key"],
+        postgresql_where=sa.text("birth_date IS NOT NULL"),
+    )  # fmt: skip
     op.create_table(
         TABLE,
         sa.Column("id", sa.UUID(), server_default=sa.text("gen_random_uuid()"), nullable=False),
