@@ -89,6 +89,9 @@ class CopyStream:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
+            # A COPY stopped midway can leave its connection mid-protocol, where a rollback
+            # fails ("another operation is in progress"): discard the connection instead.
+            await self._session.invalidate()
 
 
 def _json_value(value: Any) -> Any:
