@@ -14,8 +14,6 @@ import os
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from clientbase.services.normalise import memo
-
 # Fewer data rows than this are normalised in the worker's thread.
 PARALLEL_FROM_ROWS = 20_000
 
@@ -32,8 +30,7 @@ def normaliser_pool(total_rows: int, processes: int) -> Iterator[Executor | None
         yield None
         return
     # Spawned, not forked: the worker has threads and an event loop a fork would copy.
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=memo.keep_journal)  # fmt: skip
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
     try:
         yield pool
     finally:

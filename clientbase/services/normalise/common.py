@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+# Normalisers remember this many recent results: they are pure, and an import runs them on
+# the next chunk in a reading thread, ahead of the checks, which then find them here.
+CACHED_VALUES = 65_536
+
 
 class NormalisationError(ValueError):
     """Input that cannot be normalised: `field` names the input, `reason` tells the user why."""

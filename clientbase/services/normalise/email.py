@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 from email_validator import EmailNotValidError, validate_email
 
-from clientbase.services.normalise.common import NormalisationError
-from clientbase.services.normalise.memo import remembered
+from clientbase.services.normalise.common import CACHED_VALUES, NormalisationError
 
 
-@remembered
+@functools.lru_cache(maxsize=CACHED_VALUES)
 def normalise_email(raw: str, field: str = "email") -> str:
     """The library's normalised form of `raw`, lower-cased entirely.
 

@@ -6,10 +6,11 @@ the same rule for every language, so a name typed without the accent still match
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
-from clientbase.services.normalise.memo import remembered
+from clientbase.services.normalise.common import CACHED_VALUES
 
 # Letters NFKD does not decompose into a base letter plus marks (ß is casefolded to ss).
 _LETTERS = str.maketrans(
@@ -42,7 +43,7 @@ _MAX_FORM_TOKENS = 7  # "s de r l de c v"
 _MAX_ABBREVIATION_TOKEN = 3  # longer tokens are words, never pieces of a spelled-out form
 
 
-@remembered
+@functools.lru_cache(maxsize=CACHED_VALUES)
 def name_key(name: str) -> str:
     """The match key of a customer name, e.g. "Padaria São João Ltda." -> "padaria sao joao".
 

@@ -7,14 +7,14 @@ the customer for duplicate matching.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
 
-from clientbase.services.normalise.common import NormalisationError, digits
-from clientbase.services.normalise.memo import remembered
+from clientbase.services.normalise.common import CACHED_VALUES, NormalisationError, digits
 
 # "00" is the international prefix in most of the world. libphonenumber only honours it for
 # regions that use it, and Brazil's "00 + carrier" rule reads "0055 11 ..." as carrier 55
@@ -38,7 +38,7 @@ _LENGTH_REASONS = {
 }
 
 
-@remembered
+@functools.lru_cache(maxsize=CACHED_VALUES)
 def normalise_phone(raw: str, default_country: str | None, field: str = "phone") -> str:
     """`raw` as E.164 ("+5511987654321"); `default_country` (ISO alpha-2) applies when
     the number has no country code. Raises NormalisationError if it is not a valid number."""

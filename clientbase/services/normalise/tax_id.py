@@ -8,6 +8,7 @@ digits. Countries without a check here are compacted but not checked.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -25,8 +26,7 @@ from stdnum.mx import rfc
 from stdnum.pt import nif as pt_nif
 from stdnum.us import ein, itin, ssn
 
-from clientbase.services.normalise.common import NormalisationError
-from clientbase.services.normalise.memo import remembered
+from clientbase.services.normalise.common import CACHED_VALUES, NormalisationError
 
 COMPANY = "COMPANY"
 PERSON = "PERSON"
@@ -91,7 +91,7 @@ _REASONS: tuple[tuple[type[stdnum_errors.ValidationError], str], ...] = (
 )
 
 
-@remembered
+@functools.lru_cache(maxsize=CACHED_VALUES)
 def normalise_tax_id(
     raw: str, country: str | None, kind: str | None = None, field: str = "taxId"
 ) -> str:

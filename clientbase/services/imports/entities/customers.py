@@ -24,7 +24,7 @@ from clientbase.services.imports.entities.base import (
     table_of,
 )
 from clientbase.services.imports.rows import Row, add_issue
-from clientbase.services.normalise import NormalisationError, memo
+from clientbase.services.normalise import NormalisationError
 
 # Columns that cannot be NULL but have a default: an empty cell keeps the current value
 # on an update and takes the default on a creation, as an omitted input field would.
@@ -62,10 +62,8 @@ class CustomerImport(EntityImport):
             return
         creations = [_creation(row.data) for row in rows]
         countries = itertools.repeat(self.country)
-        prepared = pool.map(prepare_remotely, creations, countries, chunksize=POOL_BATCH)
-        for row, (values, learnt) in zip(rows, prepared, strict=True):
-            # The normalisers' results, for this process's checks of updates too.
-            memo.learn(learnt)
+        prepared = pool.map(prepare_creation, creations, countries, chunksize=POOL_BATCH)
+        for row, values in zip(rows, prepared, strict=True):
             if values is not None:
                 row.prepared = (dict(row.data), values)
 
@@ -204,10 +202,3 @@ def prepare_creation(data: dict[str, Any], country: str | None) -> dict[str, Any
         return prepare(data, None, country)
     except (DomainError, NormalisationError):
         return None
-
-
-def prepare_remotely(
-    data: dict[str, Any], country: str | None
-) -> tuple[dict[str, Any] | None, list[memo.Entry]]:
-    """prepare_creation() in a pool process, with what its normalisers worked out."""
-    return prepare_creation(data, country), memo.take_journal()
