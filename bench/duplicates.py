@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from typeahead import TENANT, TENANT_COUNTRY, bench_servers, line, seeded_tenant  # noqa: E402
+from typeahead import TENANT_COUNTRY, bench_servers, line, reader_key, seeded_tenant  # noqa: E402
 from typeahead_queries import plain_ascii, typo  # noqa: E402
 
 WARM_UP = 50
@@ -188,28 +188,13 @@ async def time_http(
     import httpx
 
     from clientbase.app import create_app
-    from clientbase.core.config import get_settings
-    from clientbase.core.db import Database
-    from clientbase.services.auth import service as auth
-    from clientbase.services.auth.principal import Role
 
-    get_settings.cache_clear()
-    settings = get_settings()
-    assert settings.database_url
-    database = Database(settings.database_url, pool_size=1, max_overflow=0)
-    try:
-        async with database.session() as session:
-            tenant = await auth.find_tenant(session, TENANT)
-            assert tenant is not None
-            issued = await auth.create_api_key(session, tenant, Role.READER, "duplicates bench")
-            await session.commit()
-    finally:
-        await database.dispose()
+    secret = await reader_key("duplicates bench")
     body = (
         "query($p: CustomerProbe!) { customerDuplicates(probe: $p) { customer { id code "
         "legalName } score band reasons { field method score } } }"
     )
-    headers = {"Authorization": f"Bearer {issued.secret}"}
+    headers = {"Authorization": f"Bearer {secret}"}
     app = create_app()
     samples = []
     async with app.router.lifespan_context(app):

@@ -136,10 +136,8 @@ async def time_service(
     return results
 
 
-async def time_http(tenant_id: uuid.UUID, queries: list[tuple[str, str, str, str]]) -> list[float]:
-    import httpx
-
-    from clientbase.app import create_app
+async def reader_key(label: str) -> str:
+    """A new READER key of the bench tenant (the settings name the servers)."""
     from clientbase.core.config import get_settings
     from clientbase.core.db import Database
     from clientbase.services.auth import service as auth
@@ -153,15 +151,24 @@ async def time_http(tenant_id: uuid.UUID, queries: list[tuple[str, str, str, str
         async with database.session() as session:
             tenant = await auth.find_tenant(session, TENANT)
             assert tenant is not None
-            issued = await auth.create_api_key(session, tenant, Role.READER, "typeahead bench")
+            issued = await auth.create_api_key(session, tenant, Role.READER, label)
             await session.commit()
     finally:
         await database.dispose()
+    return issued.secret
+
+
+async def time_http(tenant_id: uuid.UUID, queries: list[tuple[str, str, str, str]]) -> list[float]:
+    import httpx
+
+    from clientbase.app import create_app
+
+    secret = await reader_key("typeahead bench")
     body = (
         "query($q: String!) { customerSearch(query: $q) { customer { id code legalName } "
         "matchedOn score } }"
     )
-    headers = {"Authorization": f"Bearer {issued.secret}"}
+    headers = {"Authorization": f"Bearer {secret}"}
     app = create_app()
     samples = []
     async with app.router.lifespan_context(app):
@@ -234,6 +241,8 @@ def bench_servers(data_dir: Path | None) -> Iterator[tuple[str, str]]:
             CLIENTBASE_ENVIRONMENT="test",
             CLIENTBASE_LOG_LEVEL="WARNING",
             CLIENTBASE_DATA_DIR=str(directory / "app"),
+            # One key sends every timed request: no request rate limit in a benchmark.
+            CLIENTBASE_REQUESTS_PER_MINUTE="0",
         )
         asyncio.run(upgrade(owner_url, APP_ROLE))
         yield owner_url, app_url
