@@ -262,7 +262,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.database = Database(
-            database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+            database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            server_settings=settings.api_database_timeouts,
         )
         app.state.redis = aioredis.from_url(redis_url)
         # Imported here: declaring the actors builds the Dramatiq broker from the settings.

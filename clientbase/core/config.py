@@ -83,6 +83,16 @@ class Settings(BaseSettings):
         default=24 * 3600, description="Dramatiq time limit of one run of a job."
     )
 
+    # PostgreSQL timeouts of the API's connections, in milliseconds.
+    api_statement_timeout_ms: int = Field(
+        default=30_000, description="Longest statement of a request; it fails beyond."
+    )
+    api_lock_timeout_ms: int = Field(
+        default=5_000, description="Longest wait of a request for a row or table lock."
+    )
+    api_idle_in_transaction_timeout_ms: int = Field(
+        default=60_000, description="A request's transaction left idle this long is ended."
+    )
     # Query limits: each over-limit request gets a GraphQL error naming the limit.
     max_query_depth: int = 10
     max_aliases: int = Field(default=15, description="Aliases, fragment spreads counted.")
@@ -131,6 +141,16 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.environment == "production"
+
+    @property
+    def api_database_timeouts(self) -> dict[str, str]:
+        """PostgreSQL timeouts of the API's connections (0 turns one off). Jobs have none:
+        an export's COPY is one long statement."""
+        return {
+            "statement_timeout": str(self.api_statement_timeout_ms),
+            "lock_timeout": str(self.api_lock_timeout_ms),
+            "idle_in_transaction_session_timeout": str(self.api_idle_in_transaction_timeout_ms),
+        }
 
     @property
     def graphiql_enabled(self) -> bool:

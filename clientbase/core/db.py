@@ -62,13 +62,22 @@ def to_async_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    server_settings: dict[str, str] | None = None,
+) -> AsyncEngine:
+    """`server_settings` are PostgreSQL settings for every connection (timeouts)."""
     return create_async_engine(
         to_async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_pre_ping=True,
-        connect_args={"server_settings": {"application_name": "clientbase"}},
+        connect_args={
+            "server_settings": {"application_name": "clientbase", **(server_settings or {})}
+        },
     )
 
 
@@ -79,8 +88,16 @@ def create_sessionmaker(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 class Database:
     """An engine and its session factory, owned by one event loop."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10) -> None:
-        self.engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow)
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        server_settings: dict[str, str] | None = None,
+    ) -> None:
+        self.engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
+                                    server_settings=server_settings)  # fmt: skip
         self.sessionmaker = create_sessionmaker(self.engine)
 
     @asynccontextmanager

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,6 +33,16 @@ class UnauthenticatedError(Exception):
 
 
 REQUEST_ID_HEADER = "x-request-id"
+RETRY_AFTER_SECONDS = 5
+
+log = structlog.get_logger(__name__)
+
+
+def _unreachable(error: DBAPIError) -> bool:
+    """A failure to reach the database, not a bad query: a lost connection, or SQLSTATE
+    class 08 (connection exception) or 57P (shutting down, starting up)."""
+    state = getattr(error.orig, "sqlstate", None) or ""
+    return error.connection_invalidated or state.startswith(("08", "57P"))
 
 
 def api_key_from_headers(headers: Headers) -> str | None:
@@ -119,6 +130,20 @@ class SessionMiddleware:
                 )
             except UnauthenticatedError as exc:
                 principal, reason = None, str(exc)
+            except (OSError, DBAPIError) as exc:
+                if isinstance(exc, DBAPIError) and not _unreachable(exc):
+                    raise
+                # The database is down or restarting: say so, and when to try again; the
+                # pool's pre-ping reconnects by itself once it is back.
+                log.warning("database unreachable", error=str(exc))
+                await send_json(
+                    send,
+                    503,
+                    {"errors": [{"message": "The database is unavailable; retry shortly.",
+                                 "extensions": {"code": "UNAVAILABLE"}}]},
+                    {"retry-after": str(RETRY_AFTER_SECONDS)},
+                )  # fmt: skip
+                return
             if principal is None:
                 await send_json(
                     send,

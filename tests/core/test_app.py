@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from clientbase.app import ConfigurationError, create_app
 from clientbase.core.config import Settings
@@ -48,3 +50,16 @@ def test_only_missing_servers_are_embedded(tmp_path: Path) -> None:
     )
     assert stack is not None and stack.postgres is not None and stack.redis is None
     assert embedded_stack(Settings(database_url="postgresql://x", redis_url="redis://x")) is None
+
+
+async def test_the_apis_connections_carry_its_timeouts(stack: TestStack) -> None:
+    settings = Settings(database_url=stack.app_url, redis_url=stack.redis_url,
+                        api_statement_timeout_ms=200, api_lock_timeout_ms=150)  # fmt: skip
+    app = create_app(settings)
+    async with app.router.lifespan_context(app), app.state.database.session() as session:
+        shown = [(await session.execute(text(f"SHOW {name}"))).scalar_one()
+                 for name in ("statement_timeout", "lock_timeout",
+                              "idle_in_transaction_session_timeout")]  # fmt: skip
+        assert shown == ["200ms", "150ms", "1min"]
+        with pytest.raises(DBAPIError, match="statement timeout"):
+            await session.execute(text("SELECT pg_sleep(2)"))
