@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     export_max_bytes: int = Field(
         default=64 * 1024**3, description="Largest export file; the job fails beyond it."
     )
+    broker_heartbeat_timeout_seconds: float = Field(
+        default=15.0, description="A worker silent this long is dead: Redis requeues its messages."
+    )
+    broker_maintenance_chance: int = Field(
+        default=50_000, description="Broker commands per million that look for dead workers."
+    )
     job_time_limit_seconds: int = Field(
         default=24 * 3600, description="Dramatiq time limit of one run of a job."
     )

@@ -16,8 +16,15 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def _make_broker() -> RedisBroker:
-    url = get_settings().redis_url or DEFAULT_REDIS_URL
-    redis_broker = RedisBroker(url=url)  # type: ignore[no-untyped-call]
+    settings = get_settings()
+    url = settings.redis_url or DEFAULT_REDIS_URL
+    # Dramatiq's defaults (60 s, maintenance on 0.1% of commands) left a dead worker's
+    # message unclaimed for minutes; with these it is requeued within about the timeout.
+    redis_broker = RedisBroker(  # type: ignore[no-untyped-call]
+        url=url,
+        heartbeat_timeout=int(settings.broker_heartbeat_timeout_seconds * 1000),
+        maintenance_chance=settings.broker_maintenance_chance,
+    )
     redis_broker.add_middleware(AsyncIO())
     return redis_broker
 

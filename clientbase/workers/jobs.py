@@ -25,9 +25,9 @@ JOBS_QUEUE = "jobs"
     broker=broker,
     queue_name=JOBS_QUEUE,
     # Only infrastructure errors reach Dramatiq (the runner ends data errors as FAILED).
-    max_retries=10,
+    max_retries=4,
     min_backoff=2_000,
-    max_backoff=300_000,
+    max_backoff=60_000,
     time_limit=get_settings().job_time_limit_seconds * 1000,
 )
 async def run_job_actor(tenant_id: str, job_id: str) -> None:
