@@ -34,6 +34,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from clientbase.api_files import file_routes
+from clientbase.api_idempotency import IdempotencyMiddleware
 from clientbase.core.config import Settings, get_settings
 from clientbase.core.db import Database
 from clientbase.core.http import RequestIdMiddleware, SessionMiddleware, UnauthenticatedError
@@ -89,6 +90,7 @@ class GraphQLApp(GraphQLOverHttp, GraphQL[Context, None]):
             job_queue=app_state.job_queue,
             job_events=app_state.job_events,
             cost_budget=app_state.cost_budget,
+            idempotency=getattr(state, "idempotency", None),
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -321,7 +323,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/graphql", IdempotencyMiddleware(graphql_app), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             *file_routes(settings.max_upload_bytes),
         ],

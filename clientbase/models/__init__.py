@@ -11,6 +11,7 @@ from clientbase.models.customer_category import CustomerCategory
 from clientbase.models.duplicate_candidate import CandidateStatus, DuplicateCandidate, MatchBand
 from clientbase.models.file import File, FilePurpose
 from clientbase.models.file_chunk import FileChunk
+from clientbase.models.idempotency_key import IdempotencyKey
 from clientbase.models.import_change import ImportAction, ImportChange
 from clientbase.models.import_row_error import ImportRowError
 from clientbase.models.inventory_item import InventoryItem, InventoryItemStatus
@@ -38,6 +39,7 @@ __all__ = [
     "File",
     "FileChunk",
     "FilePurpose",
+    "IdempotencyKey",
     "ImportAction",
     "ImportChange",
     "ImportRowError",

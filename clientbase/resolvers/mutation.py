@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from clientbase.schema.common import UserError, user_errors
 from clientbase.schema.context import AfterCommit, Context
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
+from clientbase.services import idempotency
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.errors import DomainError, ErrorCode, from_integrity_error, problem
 
@@ -74,10 +75,23 @@ async def run_mutation(
         ctx.after_commit.clear()
         committed = False
         try:
+            claim = ctx.idempotency
+            if (
+                claim is not None
+                and not claim.claimed
+                and not await idempotency.claim(
+                    session, ctx.tenant_id, claim.key, claim.request_hash
+                )
+            ):
+                raise problem("Idempotency-Key", ErrorCode.INVALID_STATE,
+                              "A request with this Idempotency-Key was applied meanwhile; "
+                              "send it again for its answer.")  # fmt: skip
             value = await work(session, ctx.principal)
             if commit_if(value):
                 await session.commit()
                 committed = True
+                if claim is not None:
+                    claim.claimed = True
             else:
                 await session.rollback()
         except DomainError as error:

@@ -24,6 +24,15 @@ CostBudget = Callable[[Principal, int], Awaitable[Verdict]]
 
 
 @dataclass
+class IdempotencyClaim:
+    """An Idempotency-Key and its request's hash; `claimed` once a mutation committed it."""
+
+    key: str
+    request_hash: str
+    claimed: bool = False
+
+
+@dataclass
 class Context:
     request: Request | WebSocket
     response: Response | WebSocket
@@ -39,6 +48,8 @@ class Context:
     cost_budget: CostBudget | None = None
     # Run by `run_mutation` once its transaction has committed (the outbox), dropped on rollback.
     after_commit: list[AfterCommit] = field(default_factory=list)
+    # The request's Idempotency-Key, claimed by its first committed mutation.
+    idempotency: IdempotencyClaim | None = None
     # The graphql-transport-ws `connection_init` payload, where a websocket carries its key.
     connection_params: dict[str, Any] | None = None
 
