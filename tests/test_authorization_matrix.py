@@ -26,8 +26,9 @@ from tests.services.jobs.factories import committed_job
 
 SCHEMA = build_schema()._schema
 ADMIN_ONLY_PREFIXES = ("productType", "customerCategory", "companyType", "apiKey")
-# Mutations that only read: a reader may export what it may read.
-READER_MAY = {"exportStart"}
+# Mutations that only read: a reader may export what it may read, and cancel the jobs it
+# started (its own only: tests/resolvers/test_exports.py).
+READER_MAY = {"exportStart", "jobCancel"}
 SCALARS = {"String": '"x"', "ID": '"eHg6eA=="', "Int": "1", "Float": "1.5", "Boolean": "true",
            "Date": '"2026-01-01"', "DateTime": '"2026-01-01T00:00:00Z"', "JSON": "{}"}  # fmt: skip
 

@@ -13,8 +13,9 @@ from sqlalchemy import func, text, update
 from clientbase.core.db import Database
 from clientbase.models.file import File
 from clientbase.schema.ids import from_global_id
+from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
-from tests.helpers import committed_tenant, gql
+from tests.helpers import TenantWithKey, committed_tenant, gql
 from tests.services.exports.helpers import run, seed_registry
 from tests.services.jobs.factories import read_job
 
@@ -106,3 +107,29 @@ async def test_bad_start_inputs_are_user_errors_naming_the_field(
     assert await errors({"entity": "CONTACTS",
                          "filter": {"contacts": {"id": {"eq": "not-an-id"}}}}) == [
         (["input", "filter", "id"], "INVALID")]  # fmt: skip
+
+
+CANCEL = "mutation($id: ID!) { jobCancel(id: $id) { job { status } userErrors { field code } } }"
+
+
+async def test_a_reader_cancels_the_exports_it_started_and_no_other_job(
+    client: httpx.AsyncClient, export_database: Database
+) -> None:
+    reader = await committed_tenant(export_database, Role.READER)
+    async with export_database.session(reader.tenant_id) as session:
+        tenant = await auth.get_tenant(session, reader.tenant_id)
+        assert tenant is not None
+        issued = await auth.create_api_key(session, tenant, Role.EDITOR, name="editor")
+        await session.commit()
+    editor = TenantWithKey(reader.tenant_id, reader.slug, issued.secret, issued.api_key.id)
+    variables = {"input": {"entity": "CUSTOMERS"}}
+    mine = (await gql(client, reader, START, variables))["exportStart"]["job"]["id"]
+    theirs = (await gql(client, editor, START, variables))["exportStart"]["job"]["id"]
+
+    refused = (await gql(client, reader, CANCEL, {"id": theirs}))["jobCancel"]
+    assert refused["job"] is None
+    assert refused["userErrors"] == [{"field": ["id"], "code": "FORBIDDEN"}]
+    cancelled = (await gql(client, reader, CANCEL, {"id": mine}))["jobCancel"]
+    assert cancelled["userErrors"] == [] and cancelled["job"]["status"] == "CANCELLED"
+    # An editor cancels any job of the tenant.
+    assert (await gql(client, editor, CANCEL, {"id": theirs}))["jobCancel"]["userErrors"] == []

@@ -107,9 +107,14 @@ async def create_job(
         kind=kind,
         status=JobStatus.QUEUED.value,
         params=dict(params),
-        created_by=f"{actor.actor_kind}:{actor.actor_id}",
+        created_by=creator(actor),
     )
     return await records.create(session, actor, job, "Job")
+
+
+def creator(actor: Principal) -> str:
+    """How a job records who created it."""
+    return f"{actor.actor_kind}:{actor.actor_id}"
 
 
 async def get(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
