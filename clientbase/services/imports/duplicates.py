@@ -55,9 +55,10 @@ class DuplicateScreen:
                     for s in found if s.other.id is not None
                 ]  # fmt: skip
                 continue
-            likely = sorted((s for s in found if s.band == LIKELY), key=lambda s: -s.match.score)
-            if likely:
-                held[row.number] = likely[0]
+            best = max((s for s in found if s.band == LIKELY), key=lambda s: s.match.score,
+                       default=None)  # fmt: skip
+            if best is not None:
+                held[row.number] = best
         if held:
             stored = await repository.customers(session, [s.other.id for s in held.values()
                                                           if s.other.id is not None])  # fmt: skip

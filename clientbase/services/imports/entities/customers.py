@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -49,20 +49,16 @@ class CustomerImport(EntityImport):
     def normalise(self, data: dict[str, Any]) -> dict[str, Any]:
         return customers.normalise(data)
 
-    def warm(self, row: Row) -> None:
-        """Prepare the row as a creation (most rows of a large import are): the costly
-        normalisers then run while the previous chunk is written, not after the lookups."""
-        values = prepare_creation(_creation(row.data), self.country)
-        if values is not None:
-            row.prepared = (dict(row.data), values)
-
     def warm_all(self, rows: Sequence[Row], pool: Executor | None) -> None:
-        if pool is None:
-            super().warm_all(rows, pool)
-            return
+        """Prepare the rows as creations (most rows of a large import are): the costly
+        normalisers then run while the previous chunk is written, not after the lookups."""
         creations = [_creation(row.data) for row in rows]
         countries = itertools.repeat(self.country)
-        prepared = pool.map(prepare_creation, creations, countries, chunksize=POOL_BATCH)
+        prepared: Iterator[dict[str, Any] | None]
+        if pool is None:
+            prepared = map(prepare_creation, creations, countries)
+        else:
+            prepared = pool.map(prepare_creation, creations, countries, chunksize=POOL_BATCH)
         for row, values in zip(rows, prepared, strict=True):
             if values is not None:
                 row.prepared = (dict(row.data), values)
@@ -121,9 +117,6 @@ class CustomerImport(EntityImport):
         else:
             self._check_update(row, row.existing)
 
-    def _prepare(self, data: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
-        return prepare(data, current, self.country)
-
     def _prepared_ahead(self, row: Row) -> dict[str, Any] | None:
         if row.prepared is None:
             return None
@@ -144,7 +137,7 @@ class CustomerImport(EntityImport):
         values: dict[str, Any] = {}
 
         def rule() -> None:
-            values.update(self._prepare(data, None))
+            values.update(prepare(data, None, self.country))
 
         if self.check_with(row, rule):
             row.record = self.new_record(values)
@@ -164,7 +157,7 @@ class CustomerImport(EntityImport):
         values: dict[str, Any] = {}
 
         def rule() -> None:
-            values.update(self._prepare(changes, existing))
+            values.update(prepare(changes, existing, self.country))
 
         if self.check_with(row, rule):
             row.record = self.updated_record(existing, values)
