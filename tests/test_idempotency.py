@@ -97,3 +97,18 @@ async def test_a_refused_mutation_keeps_no_key(
     assert refused.json()["data"]["customerCreate"]["userErrors"]
     async with database.session(editor.tenant_id) as session:
         assert await idempotency.earlier(session, editor.tenant_id, key) is None
+
+
+async def test_a_key_older_than_a_day_is_free_again(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    editor = await committed_tenant(database, Role.EDITOR)
+    key = str(uuid.uuid4())
+    assert (await _post(client, editor, _request("IDEM-7"), key)).status_code == 200
+    async with database.session(editor.tenant_id) as session:
+        await session.execute(text("UPDATE idempotency_key SET created_at = now() - "
+                                   "interval '25 hours' WHERE key = :key"), {"key": key})  # fmt: skip
+        await session.commit()
+    later = await _post(client, editor, _request("IDEM-8"), key)
+    assert later.status_code == 200 and "idempotent-replayed" not in later.headers
+    assert await _count(database, editor, "IDEM-8") == 1
