@@ -13,7 +13,7 @@ from rich.table import Table
 
 from clientbase.cli_admin import apikey_app, tenant_app
 from clientbase.cli_jobs import export_command, import_command
-from clientbase.cli_support import console, database_settings, fail
+from clientbase.cli_support import console, database_settings, fail, progress_bar
 from clientbase.core.config import get_settings
 
 app = typer.Typer(
@@ -106,15 +106,6 @@ def seed_command(
     writers: Annotated[int, typer.Option(min=1, max=16, help="Connections loading batches.")] = 1,
 ) -> None:
     """Fill a tenant with realistic demo customers, contacts, sites, contracts and inventory."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from clientbase.core.db import Database
     from clientbase.services import seed as seeding
     from clientbase.services.auth.service import AuthError
@@ -125,9 +116,7 @@ def seed_command(
             tenant_id, created = await seeding.ensure_tenant(database, tenant)
             if created:
                 console.print(f"tenant {tenant} created ({tenant_id})")
-            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
-            with Progress(*columns, console=console) as progress:
+            with progress_bar() as progress:
                 task = progress.add_task(f"seeding {tenant}", total=customers)
                 return await seeding.seed_customers(
                     database, tenant_id, customers, seed=seed, batch_size=batch_size,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from clientbase.cli_support import console, errors, fail
+from clientbase.cli_support import console, errors, fail, progress_bar
 from clientbase.core.config import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -79,21 +79,10 @@ async def submit(tools: JobTools, create: Callable[[AsyncSession], Awaitable[Job
 async def follow(tools: JobTools, job_id: uuid.UUID, title: str,
                  describe: Callable[[Job], str]) -> Job:  # fmt: skip
     """A progress bar of the job until it ends; the job as it ended."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
     from clientbase.schema.ids import to_global_id
     from clientbase.services.jobs import service as jobs
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=console) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(title, total=None)
         while True:
             async with tools.database.session(tools.tenant_id) as session:

@@ -9,6 +9,14 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from clientbase.core.config import Settings, get_settings
 
@@ -16,6 +24,12 @@ T = TypeVar("T")
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def progress_bar() -> Progress:
+    """The commands' progress bar: what is going on, the bar, counts, time spent and left."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console)  # fmt: skip
 
 
 def fail(message: str) -> typer.Exit:
