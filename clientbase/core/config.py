@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     graphiql: bool | None = Field(
         default=None, description="Serve GraphiQL; defaults to on in development only."
     )
+    console: bool | None = Field(
+        default=None, description="Serve the console page at /; defaults to on in development."
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="When set, /metrics needs `Authorization: Bearer <token>`."
+    )
+    metrics_timeout_seconds: float = Field(
+        default=2.0, description="Longest wait of a scrape for PostgreSQL or Redis figures."
+    )
     parser_cache_size: int = 1024
     validation_cache_size: int = 1024
     worker_processes: int = 1
@@ -163,6 +173,10 @@ class Settings(BaseSettings):
         if self.graphiql is not None:
             return self.graphiql
         return self.environment == "development"
+
+    @property
+    def console_enabled(self) -> bool:
+        return self.console if self.console is not None else self.environment == "development"
 
     @property
     def introspection_enabled(self) -> bool:
