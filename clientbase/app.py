@@ -23,7 +23,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -332,7 +332,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                            "x-request-id", "x-requested-with", "apollo-require-preflight"],
             expose_headers=["x-request-id", "retry-after"], max_age=600,
         ))  # fmt: skip
-    optional = [metrics_route(settings, _queue_depths)] if settings.metrics else []
+    optional: list[BaseRoute] = [metrics_route(settings, _queue_depths)] if settings.metrics else []
     optional += console_routes() if settings.console_enabled else []
     app = Starlette(
         routes=[

@@ -26,7 +26,7 @@ class _CurrentStderr:
 class _CurrentStderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """A stream handler on whatever sys.stderr is when a record is written."""
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> object:
         return sys.stderr
 

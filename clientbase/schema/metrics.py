@@ -77,8 +77,8 @@ class OperationMetrics(SchemaExtension):
         try:
             yield
         except Exception as exc:  # e.g. a parse error raised through the hooks
-            error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
-            self._record(started, [error])
+            wrapped = GraphQLError(str(exc), original_error=exc)
+            self._record(started, [exc if isinstance(exc, GraphQLError) else wrapped])
             raise
         self._record(started, [])
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import uuid
 
@@ -44,9 +43,9 @@ async def test_the_worker_logs_the_run_with_the_request_id(
     assert (await read_job(database, caller.tenant_id, job_id)).params["requestId"] == request_id
 
     env = {**os.environ, "CLIENTBASE_LOG_JSON": "1", "CLIENTBASE_LOG_LEVEL": "INFO"}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "clientbase", "worker", "--processes", "1", "--threads", "1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "clientbase", "worker", "--processes", "1", "--threads", "1",
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         for _ in range(600):  # at most a minute, so a broken run cannot hang the suite
@@ -57,7 +56,8 @@ async def test_the_worker_logs_the_run_with_the_request_id(
         assert job.status == JobStatus.SUCCEEDED, job.status
     finally:
         worker.terminate()
-        _, stderr = worker.communicate(timeout=30)
+        _, output = await asyncio.wait_for(worker.communicate(), timeout=30)
+    stderr = output.decode()
     lines = []
     for text in stderr.splitlines():
         start = text.find("{")  # Dramatiq's parent may prefix nothing, or a process tag
