@@ -12,9 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: start PostgreSQL, Redis, the migrations, a worker and the API; print the URL and a dev key
+## run: start PostgreSQL, Redis, the migrations, a worker and the API (10,000 demo customers on
+## the first start); print the URLs and a dev key
 run: $(STAMP)
-	$(BIN)/clientbase dev
+	$(BIN)/clientbase dev --seed 10000
 
 ## test: lint, type-check, check the layering, then run the test suite on real servers
 test: check
