@@ -14,7 +14,7 @@ from typing import Any
 
 import structlog
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.core import GaugeHistogramMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -22,6 +22,7 @@ from starlette.routing import Route
 
 from clientbase.core.config import Settings
 from clientbase.core.db import Database
+from clientbase.models.job import JobKind, JobStatus
 from clientbase.services.jobs.stats import DURATION_BUCKETS, JobStats, job_stats
 
 log = structlog.get_logger(__name__)
@@ -55,18 +56,29 @@ def pool_families(database: Database) -> list[Metric]:
     return [connections, size]
 
 
-def job_families(stats: JobStats) -> list[Metric]:
+def job_families(stats: JobStats, window_seconds: float) -> list[Metric]:
     jobs = GaugeMetricFamily(
-        "clientbase_jobs", "Jobs of all tenants, by kind and status.", labels=("kind", "status")
-    )
-    for (kind, status), count in sorted(stats.jobs.items()):
-        jobs.add_metric([kind, status], count)
-    durations = HistogramMetricFamily(
-        "clientbase_job_duration_seconds",
-        "Run time of finished jobs (started to finished), by kind and final status.",
+        "clientbase_jobs",
+        "Jobs of all tenants waiting or running now, by kind and status.",
         labels=("kind", "status"),
     )
-    for (kind, status), figures in sorted(stats.durations.items()):
+    for job_kind in JobKind:  # zeros too: a series that disappears cannot be alerted on
+        for active in (JobStatus.QUEUED, JobStatus.RUNNING):
+            count = stats.active.get((job_kind.value, active.value), 0)
+            jobs.add_metric([job_kind.value, active.value], count)
+    window = f"in the last {window_seconds:g} s (CLIENTBASE_METRICS_JOB_WINDOW_SECONDS)"
+    finished = GaugeMetricFamily(
+        "clientbase_jobs_finished",
+        f"Jobs of all tenants that ended {window}, by kind and final status.",
+        labels=("kind", "status"),
+    )
+    durations = GaugeHistogramMetricFamily(
+        "clientbase_job_duration_seconds",
+        f"Run time (started to finished) of the jobs that ended {window}.",
+        labels=("kind", "status"),
+    )
+    for (kind, status), figures in sorted(stats.finished.items()):
+        finished.add_metric([kind, status], figures.count)
         buckets = [(repr(b), c) for b, c in zip(DURATION_BUCKETS, figures.buckets, strict=True)]
         buckets.append(("+Inf", figures.count))
         durations.add_metric([kind, status], buckets, figures.total_seconds)
@@ -75,7 +87,7 @@ def job_families(stats: JobStats) -> list[Metric]:
         "How long the oldest QUEUED job has waited (0: none is queued).",
     )
     oldest.add_metric([], stats.oldest_queued_seconds or 0.0)
-    return [jobs, durations, oldest]
+    return [jobs, finished, durations, oldest]
 
 
 def queue_families(depths: dict[tuple[str, str], int]) -> list[Metric]:
@@ -93,10 +105,12 @@ def queue_families(depths: dict[tuple[str, str], int]) -> list[Metric]:
 def metrics_route(settings: Settings, queue_depths: QueueDepths) -> Route:
     token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
     timeout = settings.metrics_timeout_seconds
+    window = settings.metrics_job_window_seconds
 
     async def read_jobs(database: Database) -> list[Metric]:
         async with asyncio.timeout(timeout), database.session() as session:
-            return job_families(await job_stats(session, timeout_ms=int(timeout * 1000)))
+            stats = await job_stats(session, window_seconds=window, timeout_ms=int(timeout * 1000))
+        return job_families(stats, window)
 
     async def read_queues(redis: Any) -> list[Metric]:
         async with asyncio.timeout(timeout):

@@ -73,19 +73,25 @@ async def test_jobs_are_counted_from_postgresql_across_tenants(
     before = await scrape(client)
     first, second = await committed_tenant(database), await committed_tenant(database)
     await committed_job(database, first.tenant_id, "EXPORT")
-    started = datetime.now(UTC) - timedelta(seconds=40)
+    now = datetime.now(UTC)
+    started = now - timedelta(seconds=40)
     await committed_job(database, second.tenant_id, "EXPORT", status="SUCCEEDED",
                         started_at=started, finished_at=started + timedelta(seconds=30))  # fmt: skip
+    # Ended before the window (an hour by default): in no finished-job figure.
+    await committed_job(database, second.tenant_id, "EXPORT", status="FAILED",
+                        started_at=now - timedelta(hours=3), finished_at=now - timedelta(hours=2))  # fmt: skip
     after = await scrape(client)
 
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
     assert moved("clientbase_jobs", kind="EXPORT", status="QUEUED") == 1
-    assert moved("clientbase_jobs", kind="EXPORT", status="SUCCEEDED") == 1
+    assert ("clientbase_jobs", frozenset({("kind", "MERGE"), ("status", "RUNNING")})) in after
     done = {"kind": "EXPORT", "status": "SUCCEEDED"}
-    assert moved("clientbase_job_duration_seconds_count", **done) == 1
-    assert moved("clientbase_job_duration_seconds_sum", **done) == pytest.approx(30, abs=0.01)
+    assert moved("clientbase_jobs_finished", **done) == 1
+    assert moved("clientbase_jobs_finished", kind="EXPORT", status="FAILED") == 0
+    assert moved("clientbase_job_duration_seconds_gcount", **done) == 1
+    assert moved("clientbase_job_duration_seconds_gsum", **done) == pytest.approx(30, abs=0.01)
     assert moved("clientbase_job_duration_seconds_bucket", **done, le="15.0") == 0
     assert moved("clientbase_job_duration_seconds_bucket", **done, le="60.0") == 1
     assert value(after, "clientbase_job_oldest_queued_seconds") >= 0

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         default=None, description="When set, /metrics needs `Authorization: Bearer <token>`."
     )
+    metrics_job_window_seconds: float = Field(
+        default=3600.0, description="Jobs that ended this recently make the finished-job metrics."
+    )
     metrics_timeout_seconds: float = Field(
         default=2.0, description="Longest wait of a scrape for PostgreSQL or Redis figures."
     )

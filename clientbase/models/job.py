@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text, false
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text, false, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +47,15 @@ class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
     __table_args__ = (
         # Listing a tenant's jobs by status; the sweeper re-sends QUEUED and stale RUNNING ones.
         Index("ix_job_tenant_id_status", "tenant_id", "status"),
+        # The metrics of a scrape, across tenants: the active jobs, and those just finished.
+        Index(
+            "ix_job_active_status",
+            "status",
+            postgresql_where=text("status IN ('QUEUED', 'RUNNING')"),
+        ),
+        Index(
+            "ix_job_finished_at", "finished_at", postgresql_where=text("finished_at IS NOT NULL")
+        ),
         enum_check("kind", JobKind),
         enum_check("status", JobStatus),
     )
