@@ -88,17 +88,17 @@ async def ensure_dev_key(settings: Settings) -> str:
     return issued.secret
 
 
-async def seed_if_empty(settings: Settings, customers: int) -> float | None:
-    """Seed the dev tenant with `customers` demo customers if it has none; the seconds it
-    took, or None when nothing was seeded (a restart keeps its data as it is)."""
+async def seed_if_empty(settings: Settings, customers: int, slug: str = DEV_TENANT) -> float | None:
+    """Seed the tenant with `customers` demo customers if it has none; the seconds it took,
+    or None when nothing was seeded (a restart keeps its data as it is)."""
     assert settings.database_url
     database = Database(settings.database_url, pool_size=2, max_overflow=0)
     try:
-        tenant_id, _ = await seeding.ensure_tenant(database, DEV_TENANT)
+        tenant_id, _ = await seeding.ensure_tenant(database, slug)
         async with database.session(tenant_id) as session:
             if await session.scalar(select(Customer.id).limit(1)) is not None:
                 return None
-        Console(stderr=True).print(f"Seeding {customers:,} demo customers into {DEV_TENANT}...")
+        Console(stderr=True).print(f"Seeding {customers:,} demo customers into {slug}...")
         result = await seeding.seed_customers(database, tenant_id, customers, writers=2)
         return result.seconds
     finally:
