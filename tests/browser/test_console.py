@@ -26,6 +26,7 @@ SCAN = "mutation { duplicateScanStart(input: {onlyChanged: false}) { job { id } 
 JOB = "query($id: ID!) { node(id: $id) { ... on Job { status } } }"
 OPEN_PAIRS = "{ duplicateCandidates(filter: {status: OPEN}) { totalCount } }"
 TIMEOUT_MS = 60_000
+ROWS = 12_000
 
 
 async def _gql(http: httpx.AsyncClient, caller: TenantWithKey, query: str,
@@ -67,7 +68,7 @@ async def _seed(base: str, database: Database) -> TenantWithKey:
 
 def _csv(path: Path, rows: int) -> Path:
     lines = ["code,legal_name,city"]
-    lines += [f"IMP-{n:04d},Oficina Número {n} Ltda,Campinas" for n in range(rows)]
+    lines += [f"IMP-{n:05d},Oficina Número {n} Ltda,Campinas" for n in range(rows)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -89,7 +90,11 @@ async def test_console_search_customer_import_and_duplicates(
     assert response is not None and response.status == 200
     assert "script-src 'self'" in response.headers["content-security-policy"]
 
-    # The key: kept in sessionStorage, the viewer shown.
+    # A wrong key is refused with the reason; the right one is kept in sessionStorage.
+    await page.fill("#api-key", "cb_not-a-key")
+    await page.click("#key-form button")
+    await expect(page.locator("#error")).to_contain_text("refused", timeout=TIMEOUT_MS)
+    page.problems.clear()  # the browser reports the 401 itself
     await page.fill("#api-key", caller.secret)
     await page.click("#key-form button")
     await expect(page.locator("#viewer")).to_contain_text("EDITOR", timeout=TIMEOUT_MS)
@@ -106,15 +111,19 @@ async def test_console_search_customer_import_and_duplicates(
     await expect(page.locator("#customer-sites")).to_contain_text("Loja Centro")
 
     # An import: upload, start, and the progress bar fed by the subscription.
-    await page.set_input_files("#import-file", str(_csv(tmp_path / "customers.csv", 300)))
+    # Three chunks of 5,000 rows: the bar moves before the job ends.
+    await page.set_input_files("#import-file", str(_csv(tmp_path / "customers.csv", ROWS)))
     await page.select_option("#import-entity", "CUSTOMERS")
     await page.click("#import-start")
     bar = page.locator("#import-progress")
     await expect(bar).to_have_attribute("data-status", "SUCCEEDED", timeout=TIMEOUT_MS)
     assert await bar.evaluate("element => element.value") == 100
-    await expect(page.locator("#import-status")).to_contain_text("300 created")
-    kinds = [frame.get("type") for frame in frames]
-    assert kinds[0] == "connection_ack" and "next" in kinds, kinds
+    await expect(page.locator("#import-status")).to_contain_text(f"{ROWS} created")
+    assert frames[0]["type"] == "connection_ack", frames
+    updates = [f["payload"]["data"]["jobUpdates"] for f in frames if f["type"] == "next"]
+    seen = [u["progress"]["processed"] for u in updates]
+    assert seen == sorted(seen) and seen[-1] == ROWS, seen
+    assert any(0 < processed < ROWS for processed in seen), seen  # a live update midway
 
     # The duplicate review: the pair with its reasons, dismissed.
     await page.click("#duplicates-load")
