@@ -239,6 +239,10 @@ class CustomerPayload:
             description="The customers the warnings are about, with the reasons.",
         )
     )
+    merge_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="customersMerge and customersMergeUndo: the merge (a CustomerMerge id).",
+    )
 
 
 async def _load(info: Info, ids: list[uuid.UUID]) -> list[Any]:
