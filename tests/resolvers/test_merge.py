@@ -96,9 +96,7 @@ async def test_merge_and_undo_through_the_api(
                                                                        "INVALID_STATE")]  # fmt: skip
 
 
-async def test_undo_after_a_change_names_it(
-    client: httpx.AsyncClient, database: Database
-) -> None:
+async def test_undo_after_a_change_names_it(client: httpx.AsyncClient, database: Database) -> None:
     caller = await committed_tenant(database, Role.EDITOR)
     w = await world(database, caller)
     done = await _merge(client, caller, w["s"], [w["a"]])
@@ -238,3 +236,31 @@ async def test_resolving_a_pair_by_merge_keeps_the_older_customer(
     listed = await gql(client, caller, """{ duplicateCandidates(filter: {status: OPEN}) {
       nodes { id } } }""")  # fmt: skip
     assert listed["duplicateCandidates"]["nodes"] == [{"id": pair_id}]
+
+
+HISTORY = """query($id: ID!) { node(id: $id) { ... on Customer {
+  history(first: 50) { totalCount nodes { action entityId } } } } }"""
+
+
+async def test_the_merged_customers_history_moves_with_them(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    caller = await committed_tenant(database, Role.EDITOR)
+    w = await world(database, caller)
+    update = """mutation($id: ID!) { customerUpdate(id: $id, input: {website: "a.example"})
+      { userErrors { code } } }"""
+    assert (await gql(client, caller, update, {"id": w["a"]}))["customerUpdate"]["userErrors"] == []
+    done = await _merge(client, caller, w["s"], [w["a"]])
+
+    async def history(customer: str) -> list[tuple[str, str]]:
+        found = (await gql(client, caller, HISTORY, {"id": customer}))["node"]["history"]
+        assert found["totalCount"] == len(found["nodes"])
+        return [(n["action"], n["entityId"]) for n in found["nodes"]]
+
+    # Newest first: the survivor's merge event and A's, then A's earlier update.
+    assert sorted((await history(w["s"]))[:2]) == sorted([("Customer.merge", w["a"]),
+                                                          ("Customer.merge", w["s"])])  # fmt: skip
+    assert (await history(w["s"]))[2:] == [("Customer.update", w["a"])]
+    assert await history(w["a"]) == [("Customer.merge", w["a"]), ("Customer.update", w["a"])]
+    await gql(client, caller, UNDO, {"id": done["mergeId"]})
+    assert {entity for _, entity in await history(w["s"])} == {w["s"]}

@@ -66,8 +66,11 @@ async def test_sites_of_the_same_name_become_the_survivors(db: AsyncSession) -> 
 async def test_the_survivor_keeps_its_primary_contact_and_versions_move(db: AsyncSession) -> None:
     s = await scene(db)
     await _merge(db, s)
-    primaries = (await db.execute(text(
-        "SELECT id FROM contact WHERE customer_id = :s AND is_primary"), {"s": s.survivor})).all()
+    primaries = (
+        await db.execute(
+            text("SELECT id FROM contact WHERE customer_id = :s AND is_primary"), {"s": s.survivor}
+        )
+    ).all()
     assert [p.id for p in primaries] == [s.ids["s_contact"]]
     versions = dict((await db.execute(text("SELECT id, version FROM contact"))).all())
     assert versions[s.ids["a_contact"]] == 2 and versions[s.ids["s_contact"]] == 1
@@ -165,6 +168,4 @@ async def test_merged_customers_cannot_be_merged_or_survive_again(db: AsyncSessi
                           (MergeRequest(s.first, [s.second]), ("survivorId",))):  # fmt: skip
         with pytest.raises(DomainError) as error:
             await service.merge(db, s.actor, request)
-        assert [(p.field, p.code.value) for p in error.value.problems] == [
-            (path, "INVALID_STATE")
-        ]
+        assert [(p.field, p.code.value) for p in error.value.problems] == [(path, "INVALID_STATE")]
