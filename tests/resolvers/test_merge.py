@@ -264,3 +264,17 @@ async def test_the_merged_customers_history_moves_with_them(
     assert await history(w["a"]) == [("Customer.merge", w["a"]), ("Customer.update", w["a"])]
     await gql(client, caller, UNDO, {"id": done["mergeId"]})
     assert {entity for _, entity in await history(w["s"])} == {w["s"]}
+
+
+async def test_an_upsert_does_not_write_to_a_merged_customer(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    caller = await committed_tenant(database, Role.EDITOR)
+    w = await world(database, caller)
+    assert (await _merge(client, caller, w["s"], [w["a"]]))["userErrors"] == []
+    upsert = """mutation { customersUpsert(inputs: [{code: "A-1", legalName: "Renamed"}]) {
+      committed results { userErrors { field code } } } }"""
+    payload = (await gql(client, caller, upsert))["customersUpsert"]
+    assert payload["committed"] is False
+    assert payload["results"][0]["userErrors"] == [{"field": ["inputs", "0", "id"],
+                                                    "code": "INVALID_STATE"}]  # fmt: skip

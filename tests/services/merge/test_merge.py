@@ -13,6 +13,7 @@ from clientbase.models import AuditEvent, Customer, CustomerMerge, DuplicateCand
 from clientbase.services.errors import DomainError
 from clientbase.services.merge import service
 from clientbase.services.merge.plan import MergeRequest, Override, OverrideField
+from tests.models.factories import make_item, make_site
 from tests.services.merge.helpers import Scene, scene
 
 
@@ -169,3 +170,26 @@ async def test_merged_customers_cannot_be_merged_or_survive_again(db: AsyncSessi
         with pytest.raises(DomainError) as error:
             await service.merge(db, s.actor, request)
         assert [(p.field, p.code.value) for p in error.value.problems] == [(path, "INVALID_STATE")]
+
+
+async def test_every_unique_key_of_the_moved_tables_holds(db: AsyncSession) -> None:
+    """site (customer_id, name): two merged customers' "Filial" become one, the first's.
+    contact (customer_id) where primary: one primary left. contact e-mail, contract number
+    and item serial are unique across the tenant already, so a move cannot collide on them."""
+    s = await scene(db)
+    first_filial = await make_site(db, s.tenant, s.first, name="Filial")
+    item = await make_item(db, s.tenant, s.first, contract_id=s.ids["a_contract"],
+                           site_id=first_filial)  # fmt: skip
+    await service.merge(db, s.actor, MergeRequest(s.survivor, [s.first, s.second]))
+    names = (await db.execute(text("SELECT name, id FROM site WHERE customer_id = :s ORDER BY name"),
+                              {"s": s.survivor})).all()  # fmt: skip
+    assert [n for n, _ in names] == ["Depósito", "Filial", "Loja Centro"]
+    assert dict(names)["Filial"] == first_filial
+    b_item_site = await db.scalar(text("SELECT site_id FROM inventory_item WHERE id = :id"),
+                                  {"id": s.ids["b_item"]})  # fmt: skip
+    assert b_item_site == first_filial
+    assert await db.scalar(text("SELECT site_id FROM inventory_item WHERE id = :id"),
+                           {"id": item}) == first_filial  # fmt: skip
+    primaries = await db.scalar(text("SELECT count(*) FROM contact WHERE customer_id = :s "
+                                     "AND is_primary"), {"s": s.survivor})  # fmt: skip
+    assert primaries == 1
