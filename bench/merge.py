@@ -88,6 +88,7 @@ async def run(app_url: str, items: int, rounds: int) -> dict[str, list[float]]:
     from clientbase.services.auth import service as auth
     from clientbase.services.auth.principal import Principal, Role
     from clientbase.services.merge import service as merges
+    from clientbase.services.merge import undo as merge_undo
     from clientbase.services.merge.plan import MergeRequest
 
     database = Database(app_url, pool_size=1, max_overflow=0)
@@ -132,7 +133,7 @@ async def run(app_url: str, items: int, rounds: int) -> dict[str, list[float]]:
                 times["merge"].append(time.perf_counter() - started)
                 assert len(merge.record["items"]) == items
                 started = time.perf_counter()
-                await merges.undo(session, actor, merge.id)
+                await merge_undo.undo(session, actor, merge.id)
                 await session.commit()
                 times["undo"].append(time.perf_counter() - started)
     finally:

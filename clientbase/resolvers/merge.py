@@ -18,6 +18,7 @@ from clientbase.schema.merge import CustomerMergeOverride, merge_id
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.errors import DomainError
 from clientbase.services.merge import service as merges
+from clientbase.services.merge import undo as merge_undo
 from clientbase.services.merge.plan import MAX_MERGED, MergeRequest, Override, OverrideField
 
 ARGUMENTS = frozenset({"survivorId", "mergedIds", "fieldOverrides", "expectedVersion",
@@ -94,7 +95,7 @@ class MergeMutations:
     )
     async def customers_merge_undo(self, info: Info, merge_id: strawberry.ID) -> CustomerPayload:
         async def work(session: AsyncSession, actor: Principal) -> models.Customer:
-            return await merges.undo(session, actor, decode_id(merge_id, "CustomerMerge",
+            return await merge_undo.undo(session, actor, decode_id(merge_id, "CustomerMerge",
                                                                "mergeId"))  # fmt: skip
 
         outcome = await run_mutation(info, Role.EDITOR, work, prefix=(), arguments=ARGUMENTS)

@@ -1,4 +1,4 @@
-"""customersMerge and customersMergeUndo: one transaction each, owned by the caller.
+"""customersMerge: one transaction, owned by the caller (undo.py takes a merge back).
 
 A merge moves the contacts, contracts, sites and inventory of the merged customers to the
 survivor (sites of the same name become one), marks the merged customers MERGED with a
@@ -6,7 +6,7 @@ pointer to the survivor, may copy identity fields onto the survivor, and records
 (ids per table, previous owners and values, the version each row was left at) in a
 `customer_merge` row and an audit event. Every row it writes gets a new version.
 
-An undo puts every recorded row back and writes each once more (its version moves on
+An undo (undo.py) puts every recorded row back and writes each once more (its version moves on
 again: a version number is never reused for another state). Rows the merge deleted (the
 folded sites) come back exactly as they were. If anything the merge wrote has been written
 since, the undo is refused with MERGE_CHANGED_SINCE, naming the first such rows.
@@ -20,22 +20,17 @@ import uuid
 from typing import Any
 
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.models.customer import Customer
-from clientbase.models.customer_merge import CustomerMerge, MergeStatus
+from clientbase.models.customer_merge import CustomerMerge
 from clientbase.services.audit import service as audit
 from clientbase.services.auth.principal import Principal
-from clientbase.services.errors import DomainError, ErrorCode, Problem, problem
 from clientbase.services.merge import statements as sql
 from clientbase.services.merge.plan import MergePlan, MergeRequest, plan
 
-# How many changed rows an undo refusal names.
-NAMED = 5
 
-
-def _audit_parameters(actor: Principal, merge_id: uuid.UUID) -> dict[str, Any]:
+def audit_parameters(actor: Principal, merge_id: uuid.UUID) -> dict[str, Any]:
     return {
         "tenant": actor.tenant_id,
         "now": dt.datetime.now(dt.UTC),
@@ -111,7 +106,7 @@ async def merge(session: AsyncSession, actor: Principal, request: MergeRequest) 
     sources = list(merge_plan.combined_sites)
     targets = [merge_plan.combined_sites[s] for s in sources]
     params = {
-        **_audit_parameters(actor, row.id),
+        **audit_parameters(actor, row.id),
         "survivor": survivor.id,
         "merged": merged_ids,
         "sources": sources,
@@ -162,16 +157,16 @@ async def merge(session: AsyncSession, actor: Principal, request: MergeRequest) 
     }
     await session.execute(
         text("UPDATE customer_merge SET record = record || CAST(:parts AS jsonb) WHERE id = :id"),
-        {"parts": _json(record_parts), "id": row.id},
+        {"parts": json_text(record_parts), "id": row.id},
     )
-    await _audit_merge(session, actor, row.id, "Customer.merge", merged_ids)
+    await audit_merge(session, actor, row.id, "Customer.merge", merged_ids)
     await session.refresh(row)
     for customer in (survivor, *merge_plan.merged):
         await session.refresh(customer)
     return row
 
 
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
     return json.dumps(value)
 
 
@@ -196,7 +191,7 @@ async def _retire(session: AsyncSession, merge: MergePlan) -> dict[uuid.UUID, st
     return before
 
 
-async def _audit_merge(
+async def audit_merge(
     session: AsyncSession,
     actor: Principal,
     merge_id: uuid.UUID,
@@ -204,7 +199,7 @@ async def _audit_merge(
     merged_ids: list[uuid.UUID],
 ) -> None:
     """One event on the survivor with the whole record, one on each merged customer."""
-    params = _audit_parameters(actor, merge_id)
+    params = audit_parameters(actor, merge_id)
     await session.execute(
         text(
             "INSERT INTO audit_event (tenant_id, occurred_at, actor_kind, actor_id, actor_label, "
@@ -220,107 +215,3 @@ async def _audit_merge(
         {**params, "action": action},
     )
     del merged_ids
-
-
-async def undo(session: AsyncSession, actor: Principal, merge_id: uuid.UUID) -> Customer:
-    """Undo the merge `merge_id`; returns the survivor as it is again."""
-    row = await session.scalar(
-        select(CustomerMerge)
-        .where(CustomerMerge.id == merge_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if row is None:
-        raise problem("mergeId", ErrorCode.NOT_FOUND, "No CustomerMerge with this id.")
-    if row.status == MergeStatus.UNDONE.value:
-        raise problem("mergeId", ErrorCode.INVALID_STATE, "This merge was undone already.")
-    await _check_unchanged(session, row)
-    params = {**_audit_parameters(actor, row.id), "survivor": row.survivor_id}
-    await session.execute(sql.DEFER)
-    await session.execute(sql.RESTORE_COMBINED_SITES, params)
-    for spec in sql.MOVED:
-        await session.execute(sql.move_back(spec), params)
-    await session.execute(sql.CHECK_NOW)
-    record = row.record
-    fields = record["survivor"]["fields"]
-    if fields:
-        before = {column: change["before"] for column, change in fields.items()}
-        assignments = ", ".join(f"{column} = r.{column}" for column in fields)
-        await session.execute(
-            text(
-                f"UPDATE customer c SET {assignments} FROM jsonb_populate_record("  # noqa: S608
-                "NULL::customer, CAST(:before AS jsonb)) AS r WHERE c.id = :survivor"
-            ),
-            {"before": _json(before), "survivor": row.survivor_id},
-        )
-    await session.execute(
-        text("UPDATE customer SET version = version + 1, updated_at = now() WHERE id = :id"),
-        {"id": row.survivor_id},
-    )
-    await session.execute(
-        text(
-            "UPDATE customer c SET status = r.status, merged_into_id = NULL, "
-            "version = c.version + 1, updated_at = now() FROM jsonb_to_recordset("
-            "CAST(:merged AS jsonb)) AS r (id uuid, status text) WHERE c.id = r.id"
-        ),
-        {"merged": _json(record["merged"])},
-    )
-    await session.execute(sql.RESTORE_CANDIDATES, params)
-    row.status = MergeStatus.UNDONE.value
-    row.undone_at = dt.datetime.now(dt.UTC)
-    row.undone_by = f"{actor.actor_kind}:{actor.actor_id}"
-    await session.flush()
-    await _audit_merge(session, actor, row.id, "Customer.mergeUndo", list(row.merged_ids))
-    survivor = await session.get(Customer, row.survivor_id, populate_existing=True)
-    assert survivor is not None
-    for merged_id in row.merged_ids:
-        await session.get(Customer, merged_id, populate_existing=True)
-    return survivor
-
-
-async def _check_unchanged(session: AsyncSession, row: CustomerMerge) -> None:
-    """Refuse the undo, naming what changed, if anything the merge wrote was written since."""
-    record = row.record
-    params = {"merge_id": row.id, "survivor": row.survivor_id, "limit": NAMED}
-    changed: list[str] = []
-    customers = {
-        r.id: r
-        for r in (
-            await session.execute(
-                text(
-                    "SELECT id, code, version, status, merged_into_id FROM customer "
-                    "WHERE id = ANY(CAST(:ids AS uuid[])) FOR UPDATE"
-                ),
-                {"ids": [row.survivor_id, *row.merged_ids]},
-            )
-        )
-    }
-    expected = [(record["survivor"]["id"], record["survivor"]["version"], "the survivor")]
-    expected += [(m["id"], m["version"], "merged customer") for m in record["merged"]]
-    for customer_id, version, role in expected:
-        found = customers.get(uuid.UUID(customer_id))
-        if found is None:
-            changed.append(f"{role} Customer {customer_id} no longer exists")
-        elif found.version != version:
-            changed.append(
-                f"{role} Customer {found.code} is at version {found.version}, "
-                f"was {version} after the merge"
-            )
-    for spec in sql.MOVED:
-        for row_id, version in await session.execute(sql.changed_since(spec), params):
-            now = "deleted" if version is None else f"at version {version}"
-            changed.append(f"{spec.entity} {row_id} changed since the merge ({now})")
-    for (row_id,) in await session.execute(sql.NEW_USERS, params):
-        changed.append(f"InventoryItem {row_id} now uses a contract or site the merge moved")
-    if changed:
-        shown = "; ".join(changed[:NAMED])
-        more = f" (and {len(changed) - NAMED} more)" if len(changed) > NAMED else ""
-        raise DomainError(
-            [
-                Problem(
-                    ("mergeId",),
-                    ErrorCode.MERGE_CHANGED_SINCE,
-                    f"Written since the merge, so it cannot be undone: {shown}{more}.",
-                )
-            ]
-        )

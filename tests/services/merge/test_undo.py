@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clientbase.models import Customer
 from clientbase.services.errors import DomainError
 from clientbase.services.merge import service
+from clientbase.services.merge import undo as merge_undo
 from clientbase.services.merge.plan import MergeRequest, Override, OverrideField
 from tests.services.merge.helpers import dump, scene
 
@@ -26,7 +27,7 @@ async def test_undo_restores_every_row_as_it_was(db: AsyncSession) -> None:
     expected = {**before, "duplicate_candidate": [
         row for row in before["duplicate_candidate"] if row["id"] != str(s.ids["pair_bo"])]}  # fmt: skip
     assert await dump(db) != expected
-    survivor = await service.undo(db, s.actor, merge.id)
+    survivor = await merge_undo.undo(db, s.actor, merge.id)
     assert survivor.id == s.survivor and survivor.legal_name == "Padaria Central Ltda"
     assert await dump(db) == expected
     # The folded site is back exactly, version and timestamps included.
@@ -41,9 +42,9 @@ async def test_undo_restores_every_row_as_it_was(db: AsyncSession) -> None:
 async def test_undo_twice_is_refused(db: AsyncSession) -> None:
     s = await scene(db)
     merge = await service.merge(db, s.actor, MergeRequest(s.survivor, [s.first]))
-    await service.undo(db, s.actor, merge.id)
+    await merge_undo.undo(db, s.actor, merge.id)
     with pytest.raises(DomainError) as error:
-        await service.undo(db, s.actor, merge.id)
+        await merge_undo.undo(db, s.actor, merge.id)
     assert [(p.field, p.code.value) for p in error.value.problems] == [
         (("mergeId",), "INVALID_STATE")
     ]
@@ -72,7 +73,7 @@ async def test_anything_written_since_blocks_the_undo_by_name(
     parameters = {**s.ids, "survivor": s.survivor}
     await db.execute(text(change), {k: v for k, v in parameters.items() if f":{k}" in change})
     with pytest.raises(DomainError) as error:
-        await service.undo(db, s.actor, merge.id)
+        await merge_undo.undo(db, s.actor, merge.id)
     [found] = error.value.problems
     assert (found.field, found.code.value) == (("mergeId",), "MERGE_CHANGED_SINCE")
     assert named.format(**{k: str(v) for k, v in s.ids.items()}) in found.message
@@ -83,7 +84,7 @@ async def test_anything_written_since_blocks_the_undo_by_name(
 async def test_undo_reopens_the_pairs_the_merge_closed(db: AsyncSession) -> None:
     s = await scene(db)
     merge = await service.merge(db, s.actor, MergeRequest(s.survivor, [s.first]))
-    await service.undo(db, s.actor, merge.id)
+    await merge_undo.undo(db, s.actor, merge.id)
     status = await db.scalar(text("SELECT status FROM duplicate_candidate WHERE id = :id"),
                              {"id": s.ids["pair_sa"]})  # fmt: skip
     assert status == "OPEN"
