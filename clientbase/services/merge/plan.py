@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
@@ -89,6 +91,28 @@ class MergePlan:
     @property
     def merged_ids(self) -> list[uuid.UUID]:
         return [m.id for m in self.merged]
+
+
+# PostgreSQL's lock_not_available: lock_timeout ran out (the API sets one per request).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+@asynccontextmanager
+async def locking() -> AsyncIterator[None]:
+    """Rows held by another write past the lock timeout: a userError to retry, rather than
+    a masked failure (merges of large customers hold their rows for seconds)."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+            raise
+        raise DomainError(
+            [
+                Problem(
+                    (), ErrorCode.INVALID_STATE, "Another write holds these customers; try again."
+                )
+            ]
+        ) from error
 
 
 def _problem(path: Sequence[str], code: ErrorCode, message: str) -> Problem:

@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clientbase.core.db import Database
 from clientbase.models import AuditEvent, Customer, CustomerMerge, DuplicateCandidate
 from clientbase.services.errors import DomainError
 from clientbase.services.merge import service
 from clientbase.services.merge.plan import MergeRequest, Override, OverrideField
-from tests.models.factories import make_item, make_site
-from tests.services.merge.helpers import Scene, scene
+from tests.models.factories import make_customer, make_item, make_site, make_tenant
+from tests.services.merge.helpers import Scene, actor, scene
 
 
 async def _owner(db: AsyncSession, table: str, row_id: uuid.UUID) -> uuid.UUID:
@@ -193,3 +194,18 @@ async def test_every_unique_key_of_the_moved_tables_holds(db: AsyncSession) -> N
     primaries = await db.scalar(text("SELECT count(*) FROM contact WHERE customer_id = :s "
                                      "AND is_primary"), {"s": s.survivor})  # fmt: skip
     assert primaries == 1
+
+
+async def test_customers_held_by_another_write_are_a_user_error(database: Database) -> None:
+    async with database.session() as setup:
+        tenant = await make_tenant(setup)
+        survivor = await make_customer(setup, tenant)
+        merged = await make_customer(setup, tenant)
+        await setup.commit()
+    async with database.session(tenant) as holder, database.session(tenant) as merging:
+        await holder.execute(text("SELECT FROM customer WHERE id = :id FOR UPDATE"),
+                             {"id": merged})  # fmt: skip
+        await merging.execute(text("SET LOCAL lock_timeout = '50ms'"))
+        with pytest.raises(DomainError) as error:
+            await service.merge(merging, actor(tenant), MergeRequest(survivor, [merged]))
+        assert [(p.field, p.code.value) for p in error.value.problems] == [((), "INVALID_STATE")]
