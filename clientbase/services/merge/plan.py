@@ -93,26 +93,28 @@ class MergePlan:
         return [m.id for m in self.merged]
 
 
-# PostgreSQL's lock_not_available: lock_timeout ran out (the API sets one per request).
+# PostgreSQL's lock_not_available and query_canceled: the lock and statement timeouts the
+# API sets per request ran out.
 LOCK_NOT_AVAILABLE = "55P03"
+QUERY_CANCELED = "57014"
 
 
 @asynccontextmanager
-async def locking() -> AsyncIterator[None]:
-    """Rows held by another write past the lock timeout: a userError to retry, rather than
-    a masked failure (merges of large customers hold their rows for seconds)."""
+async def within_limits() -> AsyncIterator[None]:
+    """The request's timeouts as userErrors rather than masked failures: rows held by another
+    write (a large merge holds its rows for seconds), or a merge too large for one request."""
     try:
         yield
     except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+        state = getattr(error.orig, "sqlstate", None)
+        if state == LOCK_NOT_AVAILABLE:
+            message, code = "Another write holds these rows; try again.", ErrorCode.INVALID_STATE
+        elif state == QUERY_CANCELED:
+            message = "Too large to merge within one request's time limit."
+            code = ErrorCode.LIMIT_EXCEEDED
+        else:
             raise
-        raise DomainError(
-            [
-                Problem(
-                    (), ErrorCode.INVALID_STATE, "Another write holds these customers; try again."
-                )
-            ]
-        ) from error
+        raise DomainError([Problem((), code, message)]) from error
 
 
 def _problem(path: Sequence[str], code: ErrorCode, message: str) -> Problem:

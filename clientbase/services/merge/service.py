@@ -27,7 +27,7 @@ from clientbase.models.customer_merge import CustomerMerge
 from clientbase.services.audit import service as audit
 from clientbase.services.auth.principal import Principal
 from clientbase.services.merge import statements as sql
-from clientbase.services.merge.plan import MergePlan, MergeRequest, locking, plan
+from clientbase.services.merge.plan import MergePlan, MergeRequest, plan, within_limits
 
 
 def audit_parameters(actor: Principal, merge_id: uuid.UUID) -> dict[str, Any]:
@@ -90,7 +90,7 @@ async def _copy_fields(session: AsyncSession, merge: MergePlan) -> dict[str, Any
 
 async def merge(session: AsyncSession, actor: Principal, request: MergeRequest) -> CustomerMerge:
     """Merge `request.merged_ids` into `request.survivor_id`; returns the merge record."""
-    async with locking():
+    async with within_limits():
         return await _merge(session, actor, request)
 
 

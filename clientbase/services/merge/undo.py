@@ -14,7 +14,7 @@ from clientbase.models.customer_merge import CustomerMerge, MergeStatus
 from clientbase.services.auth.principal import Principal
 from clientbase.services.errors import DomainError, ErrorCode, Problem, problem
 from clientbase.services.merge import statements as sql
-from clientbase.services.merge.plan import locking
+from clientbase.services.merge.plan import within_limits
 from clientbase.services.merge.service import audit_merge, audit_parameters, json_text
 
 # How many changed rows an undo refusal names.
@@ -23,7 +23,7 @@ NAMED = 5
 
 async def undo(session: AsyncSession, actor: Principal, merge_id: uuid.UUID) -> Customer:
     """Undo the merge `merge_id`; returns the survivor as it is again."""
-    async with locking():
+    async with within_limits():
         return await _undo(session, actor, merge_id)
 
 

@@ -209,3 +209,17 @@ async def test_customers_held_by_another_write_are_a_user_error(database: Databa
         with pytest.raises(DomainError) as error:
             await service.merge(merging, actor(tenant), MergeRequest(survivor, [merged]))
         assert [(p.field, p.code.value) for p in error.value.problems] == [((), "INVALID_STATE")]
+
+
+async def test_a_merge_over_the_statement_timeout_is_a_user_error(db: AsyncSession) -> None:
+    s = await scene(db)
+    # Enough items that moving them takes longer than the timeout.
+    await db.execute(text(
+        "INSERT INTO inventory_item (tenant_id, customer_id, contract_id, site_id, "
+        "product_type_id, serial_number) SELECT tenant_id, customer_id, contract_id, site_id, "
+        "product_type_id, serial_number || '-' || g FROM inventory_item, "
+        "generate_series(1, 20000) AS g WHERE id = :id"), {"id": s.ids["a_item"]})  # fmt: skip
+    await db.execute(text("SET LOCAL statement_timeout = '1ms'"))
+    with pytest.raises(DomainError) as error:
+        await service.merge(db, s.actor, MergeRequest(s.survivor, [s.first, s.second]))
+    assert [(p.field, p.code.value) for p in error.value.problems] == [((), "LIMIT_EXCEEDED")]
