@@ -107,10 +107,19 @@ def problems(snippet: Snippet) -> list[str]:
     return errors
 
 
+# What a pending example may meet before its part of the contract is built: a root field or
+# an enum value the schema does not have yet. Anything else fails, so that the example is
+# checked against what was built as soon as it exists.
+NOT_BUILT = re.compile(
+    r"Cannot query field '\w+' on type '(Query|Mutation|Subscription)'"
+    r"|Value '\w+' does not exist in '\w+' enum"
+)
+
+
 @pytest.mark.parametrize("snippet", SNIPPETS, ids=lambda s: s.name)
 def test_graphql_example_is_valid(snippet: Snippet) -> None:
     found = problems(snippet)
-    if found and PENDING in snippet.flags:
+    if found and PENDING in snippet.flags and all(NOT_BUILT.match(p) for p in found):
         pytest.skip(f"not in the schema yet: {found[0]}")
     assert not found, f"{snippet.name}: {found}"
 
