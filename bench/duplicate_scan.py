@@ -4,20 +4,20 @@
                                              [--data-dir DIR]
 
 Seeds a tenant of CUSTOMERS customers: seed-generator customers whose e-mail and phone no
-other one has (names may repeat, as the generator's and real ones do), and for a SHARE of them a noisy copy made as bench/duplicate_quality
-makes them (misspelt, dropped or swapped words, other legal forms, phones written otherwise
-or left out, no tax id, changed e-mail domains, moved addresses). The copies are the true
-pairs. Then, in the same run: the set-based blocking alone (pairs per customer, and pair
-completeness: the share of true pairs blocking keeps), and the DUPLICATE_SCAN job end to end
-in this process (seconds, peak RSS, and precision and recall of the stored candidates
-against the true pairs). Appends the figures to bench/RESULTS.md. Never run by the tests.
+other one has (names may repeat, as the generator's and real ones do), and for a SHARE of
+them a noisy copy made as bench/duplicate_quality makes them (misspelt, dropped or swapped
+words, other legal forms, phones written otherwise or left out, no tax id, changed e-mail
+domains, moved addresses). The copies are the true pairs. Then, in the same run: the
+set-based blocking alone (pairs per customer, and pair completeness: the share of true pairs
+blocking keeps), and the DUPLICATE_SCAN job end to end in this process (seconds, peak RSS,
+and precision and recall of the stored candidates against the true pairs). Appends the
+figures to bench/RESULTS.md. Never run by the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import random
 import sys
 import time
@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402 - after the path is set
 from duplicate_quality import COLUMNS_USED, duplicate  # noqa: E402
 from duplicates import time_scan  # noqa: E402
 from typeahead import bench_servers  # noqa: E402
@@ -202,13 +203,8 @@ def main() -> None:
     print("\n".join(lines))
     if args.no_record:
         return
-    command = " ".join([".venv/bin/python", "bench/duplicate_scan.py", *sys.argv[1:]])
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(f"\n## Full duplicate scan, {args.customers:,} customers, {args.share:.0%} "
-                  f"copies ({stamp})\n\n`{command}` (goal <= 10 min, <= 4 GB, pair "
-                  f"completeness >= 0.99; load average {__import__('os').getloadavg()[0]:.1f})"
-                  "\n\n" + "\n".join(f"- {entry}" for entry in lines) + "\n")  # fmt: skip
+    results.record(f"Full duplicate scan, {args.customers:,} customers, {args.share:.0%} copies",
+                   "goal <= 10 min, <= 4 GB, pair completeness >= 0.99", lines)  # fmt: skip
 
 
 if __name__ == "__main__":
