@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import sys
 import time
 import uuid
@@ -196,7 +197,9 @@ def main() -> None:
         f"(per customer: mean {blocking['mean']:.1f}, max {blocking['most']}); pair "
         f"completeness {blocking['completeness']:.4f} of {blocking['truth']:,} true pairs",
         f"DUPLICATE_SCAN job: {job.status}, {job.processed:,} customers in {seconds:.0f} s "
-        f"({seconds / 60:.1f} min), peak RSS {peak} MB",
+        f"({seconds / 60:.1f} min), peak RSS {peak} MB (this process), "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024} MB (largest scoring "
+        "process)",
         f"stored candidates (review band or above): {stored:,}; true pairs among them {true:,}: "
         f"precision {true / max(stored, 1):.3f}, recall {true / max(truth, 1):.3f}",
     ]
