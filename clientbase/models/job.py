@@ -50,7 +50,7 @@ class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
     __table_args__ = (
         # Listing a tenant's jobs by status; the sweeper re-sends QUEUED and stale RUNNING ones.
         Index("ix_job_tenant_id_status", "tenant_id", "status"),
-        # The reconciler's read of every tenant's unfinished jobs (migration 0007).
+        # The reconciler's read of every tenant's unfinished jobs (migration 0008).
         Index("ix_job_unfinished", "created_at", postgresql_where=text(UNFINISHED)),
         enum_check("kind", JobKind),
         enum_check("status", JobStatus),

@@ -7,7 +7,7 @@ score = when it was last sent or checked) BEFORE the transaction that creates it
 A crash between commit and send therefore leaves a trace; an entry whose transaction
 rolled back finds no row later and is dropped. PostgreSQL stays the truth about each job;
 the set only says where to look. A Redis that lost the set gets it back from PostgreSQL
-(`reconciler.restore`), through a read-only policy for unfinished jobs (migration 0007).
+(`reconciler.restore`), through a read-only policy for unfinished jobs (migration 0008).
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ async def unfinished_in_every_tenant(
     session: AsyncSession, limit: int
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(tenant_id, job_id) of QUEUED and RUNNING jobs of all tenants, oldest first; the
-    session must have no tenant. Reads through the sweep policy of migration 0007."""
+    session must have no tenant. Reads through the sweep policy of migration 0008."""
     await session.execute(text("SELECT set_config('app.job_sweep', 'on', true)"))
     rows = await session.execute(_UNFINISHED_EVERYWHERE, {"limit": limit})
     return [(tenant_id, job_id) for tenant_id, job_id in rows]

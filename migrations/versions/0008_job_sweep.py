@@ -6,8 +6,8 @@ session without a tenant. This policy lets a session that sets `app.job_sweep` t
 read QUEUED and RUNNING jobs of every tenant (reads only: writes still need the tenant),
 so the reconciler can put them back in the registry. A partial index serves that read.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-23 10:00:00.000000+00:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | Sequence[str] | None = "0006"
+revision: str = "0008"
+down_revision: str | Sequence[str] | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
