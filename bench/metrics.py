@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import statistics
 import sys
 import time
@@ -27,7 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from typeahead import TENANT, bench_servers, reader_key  # noqa: E402 - after the path is set
+import results  # noqa: E402 - after the path is set
+from typeahead import TENANT, bench_servers, reader_key  # noqa: E402
 
 QUERY = {"query": "query BenchViewer { viewer { role tenant { name } } }"}
 
@@ -180,27 +180,20 @@ def main() -> None:
         full, healthz_full = asyncio.run(scrapes(args.scrapes))
 
     lines = [
-        f"- POST /graphql `BenchViewer`, {len(measured)} requests each: with the metrics "
+        f"POST /graphql `BenchViewer`, {len(measured)} requests each: with the metrics "
         f"median {median(measured):.2f} ms, without {median(bare):.2f} ms "
         f"({median(measured) / median(bare):.3f}x)",
-        f"- GET /metrics, empty job table: median {median(empty):.2f} ms "
+        f"GET /metrics, empty job table: median {median(empty):.2f} ms "
         f"({median(empty) / median(healthz_empty):.1f}x GET /healthz at "
         f"{median(healthz_empty):.2f} ms)",
-        f"- GET /metrics, {args.jobs:,} jobs (inserted in {inserted:.1f} s): median "
+        f"GET /metrics, {args.jobs:,} jobs (inserted in {inserted:.1f} s): median "
         f"{median(full):.2f} ms, max {max(full):.2f} ms "
         f"({median(full) / median(healthz_full):.1f}x GET /healthz at "
         f"{median(healthz_full):.2f} ms)",
     ]
-    print("\n".join(lines))
+    print("\n".join(f"- {line}" for line in lines))
     if not args.no_record:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        command = "`.venv/bin/python bench/metrics.py" + "".join(
-            f" --{k} {v}" for k, v in (("requests", args.requests), ("rounds", args.rounds),
-                                       ("jobs", args.jobs), ("scrapes", args.scrapes))
-        ) + "`"  # fmt: skip
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as results:
-            heading = f"\n## Metrics cost ({stamp})\n\n{command} (2 cores, embedded PostgreSQL 18)"
-            results.write(heading + "\n\n" + "\n".join(lines) + "\n")
+        results.record("Metrics cost", "embedded PostgreSQL 18, app in process", lines)
 
 
 if __name__ == "__main__":

@@ -41,18 +41,18 @@ def _counter() -> Mapped[int]:
     return mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
+UNFINISHED = "status IN ('QUEUED', 'RUNNING')"
+
+
 class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "job"
     tenant_id_index = False
     __table_args__ = (
         # Listing a tenant's jobs by status; the sweeper re-sends QUEUED and stale RUNNING ones.
         Index("ix_job_tenant_id_status", "tenant_id", "status"),
-        # The metrics of a scrape, across tenants: the active jobs, and those just finished.
-        Index(
-            "ix_job_active_status",
-            "status",
-            postgresql_where=text("status IN ('QUEUED', 'RUNNING')"),
-        ),
+        # The reconciler's read of every tenant's unfinished jobs (migration 0008).
+        Index("ix_job_unfinished", "created_at", postgresql_where=text(UNFINISHED)),
+        # The metrics of a scrape, across tenants: the jobs just finished (migration 0009).
         Index(
             "ix_job_finished_at", "finished_at", postgresql_where=text("finished_at IS NOT NULL")
         ),
