@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         default=None, description="Serve GraphiQL; defaults to on in development only."
     )
     parser_cache_size: int = 1024
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer queries of columns and relations with one SQL statement per root "
+        "field that builds the JSON in PostgreSQL; off: every field through its resolver.",
+    )
     validation_cache_size: int = 1024
     worker_processes: int = 1
     worker_threads: int = 4
