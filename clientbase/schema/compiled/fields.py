@@ -78,9 +78,22 @@ def _reference(*names: str) -> dict[str, Spec]:
 
 TYPES: dict[str, dict[str, Spec]] = {
     "Customer": {
-        **_columns("code", "kind", "legal_name", "trade_name", "tax_id", "tax_id_country",
-                   "birth_date", "email", "phone", "website", "status", "external_ref",
-                   "custom_fields", "version"),  # fmt: skip
+        **_columns(
+            "code",
+            "kind",
+            "legal_name",
+            "trade_name",
+            "tax_id",
+            "tax_id_country",
+            "birth_date",
+            "email",
+            "phone",
+            "website",
+            "status",
+            "external_ref",
+            "custom_fields",
+            "version",
+        ),
         "address": Address(),
         "category": ToOne("CustomerCategory", "category_id"),
         "companyType": ToOne("CompanyType", "company_type_id"),
@@ -91,8 +104,16 @@ TYPES: dict[str, dict[str, Spec]] = {
         "inventory": Pages("InventoryItem", "customer_id", INVENTORY),
     },
     "Contact": {
-        **_columns("first_name", "last_name", "full_name", "email", "phone", "job_title",
-                   "is_primary", "version"),  # fmt: skip
+        **_columns(
+            "first_name",
+            "last_name",
+            "full_name",
+            "email",
+            "phone",
+            "job_title",
+            "is_primary",
+            "version",
+        ),
         "customer": ToOne("Customer", "customer_id"),
     },
     "Site": {

@@ -64,7 +64,7 @@ def _part(part: p.Part, row: Any, entity: str) -> Any:
         present = or_(*(getattr(row, column).is_not(None) for column in part.columns))
         return case((present, _object(part.parts, row, entity)), else_=null())
     if isinstance(part, p.ToOne):
-        target = aliased(ENTITIES[part.entity].model)
+        target: Any = aliased(ENTITIES[part.entity].model)
         found = select(_object(part.parts, target, part.entity))
         return found.where(target.id == getattr(row, part.column)).scalar_subquery()
     return _page(part, row).scalar_subquery()
@@ -114,7 +114,9 @@ def _page(plan: p.Page, parent: Any | None) -> Select[Any]:
         elif isinstance(part, p.PageInfo):
             info: list[Any] = []
             for flag in part.parts:
-                value = sql_string(flag.value) if isinstance(flag, p.Constant) else flags[flag.which]
+                value = (
+                    sql_string(flag.value) if isinstance(flag, p.Constant) else flags[flag.which]
+                )
                 info += [sql_string(flag.key), value]
             arguments.append(func.json_build_object(*info))
         elif isinstance(part, p.Nodes):
