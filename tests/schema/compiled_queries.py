@@ -88,6 +88,8 @@ def selection(draw: Any, type_name: str, doc: Document, depth: int) -> str:
             else:
                 parts.append(f"{_alias(draw, name)}{draw(page_arguments(target))} "
                              f"{{ {draw(connection(inner, doc))} }}")  # fmt: skip
+    if type_name == "Customer" and depth > 0 and draw(st.booleans()):
+        parts.append(f"{_alias(draw, 'overview')} {{ {draw(overview())} }}")
     draw(st.randoms()).shuffle(parts)
     wrap = draw(st.sampled_from(["plain", "plain", "inline", "named"]))
     if wrap == "inline":
@@ -96,6 +98,27 @@ def selection(draw: Any, type_name: str, doc: Document, depth: int) -> str:
         name = f"F{len(doc.fragments)}"
         doc.fragments.append(f"fragment {name} on {type_name} {{ {' '.join(parts)} }}")
         return f"...{name}"
+    return " ".join(parts)
+
+
+OVERVIEW = {"contacts": None, "sites": None, "contracts": None, "items": None,
+            "__typename": None, "contractsByStatus": ["status", "count", "__typename"],
+            "itemsByStatus": ["count", "status"],
+            "itemsByProductType": ["productTypeId", "productTypeName", "count", "__typename"]}
+
+
+@st.composite
+def overview(draw: Any) -> str:
+    chosen = draw(st.lists(st.sampled_from(sorted(OVERVIEW)), min_size=1, max_size=5,
+                           unique=True))  # fmt: skip
+    parts = []
+    for name in chosen:
+        fields = OVERVIEW[name]
+        if fields is None:
+            parts.append(_alias(draw, name))
+        else:
+            picked = draw(st.lists(st.sampled_from(fields), min_size=1, unique=True))
+            parts.append(f"{_alias(draw, name)} {{ {' '.join(picked)} }}")
     return " ".join(parts)
 
 

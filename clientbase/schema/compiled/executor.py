@@ -16,13 +16,14 @@ import orjson
 from graphql import GraphQLObjectType
 from graphql.execution.collect_fields import DeferUsage, FieldDetails
 from graphql.pyutils import AwaitableOrValue
-from sqlalchemy import Select
 from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from clientbase.schema.compiled.planner import NotCompiledError, Planner
-from clientbase.services.documents.builder import TooWideError, fetch_text, statement
+from clientbase.services.documents.builder import Compiled, TooWideError, fetch, prepare
 from clientbase.services.errors import DomainError
+
+Prepared = tuple[str, Compiled, tuple[Any, ...]]
 
 
 class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -46,23 +47,24 @@ class CompilingExecutor(StrawberryGraphQLCoreExecutionContext):
 
     def _statements(
         self, root_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]
-    ) -> list[tuple[str, Select[Any]]] | None:
+    ) -> list[Prepared] | None:
         context = self.context_value
         # Websocket messages are encoded by Strawberry's own JSON encoder: HTTP only.
         if root_type is not self.schema.query_type or not isinstance(context.request, Request):
             return None
         try:
             plans = Planner(self, self.strawberry_schema).roots(root_type, grouped)
-            return [(plan.key, statement(plan)) for plan in plans]
+            dialect = context.session.get_bind().dialect
+            return [(plan.key, *prepare(plan, dialect)) for plan in plans]
         except (NotCompiledError, DomainError, TooWideError):
             return None
 
-    async def _documents(self, statements: list[tuple[str, Select[Any]]]) -> dict[str, Any]:
+    async def _documents(self, statements: list[Prepared]) -> dict[str, Any]:
         context = self.context_value
         data: dict[str, Any] = {}
         async with context.session_lock:
-            for key, stmt in statements:
-                text = await fetch_text(context.session, stmt)
+            for key, compiled, parameters in statements:
+                text = await fetch(context.session, compiled, parameters)
                 data[key] = None if text is None else orjson.Fragment(text)
         return data
 

@@ -27,6 +27,11 @@ class Address:
 
 
 @dataclass(frozen=True)
+class Overview:
+    """Customer.overview: counts and breakdowns of the customer's children."""
+
+
+@dataclass(frozen=True)
 class ToOne:
     entity: str
     column: str
@@ -55,7 +60,10 @@ class NodeById:
     pass
 
 
-Spec = Column | Id | Address | ToOne | Pages
+Spec = Column | Id | Address | Overview | ToOne | Pages
+
+OVERVIEW_COUNTS = frozenset({"contacts", "sites", "contracts", "items"})
+OVERVIEW_BREAKDOWNS = frozenset({"contractsByStatus", "itemsByStatus", "itemsByProductType"})
 
 
 def _columns(*names: str) -> dict[str, Spec]:
@@ -95,6 +103,7 @@ TYPES: dict[str, dict[str, Spec]] = {
             "version",
         ),
         "address": Address(),
+        "overview": Overview(),
         "category": ToOne("CustomerCategory", "category_id"),
         "companyType": ToOne("CompanyType", "company_type_id"),
         "mergedInto": ToOne("Customer", "merged_into_id"),

@@ -109,6 +109,8 @@ class Planner:
         assert isinstance(named, GraphQLObjectType)
         if isinstance(spec, f.Address):
             return self._address(key, named, details)
+        if isinstance(spec, f.Overview):
+            return self._overview(key, named, details)
         if isinstance(spec, f.ToOne):
             return p.ToOne(key, spec.entity, spec.column, self._object(named, details))
         return self._page(key, spec, field, details, self._arguments(field, details))
@@ -123,6 +125,27 @@ class Planner:
             else:
                 parts.append(p.Value(sub_key, "address_" + _snake(name)))
         return p.Group(key, columns, tuple(parts))
+
+    def _overview(self, key: str, counts: GraphQLObjectType, details: Details) -> p.Overview:
+        parts: list[p.Count | p.Breakdown | p.Constant] = []
+        for sub_key, sub_details in self._collect(counts, details).items():
+            name = sub_details[0].node.name.value
+            if name == "__typename":
+                parts.append(p.Constant(sub_key, counts.name))
+            elif name in f.OVERVIEW_COUNTS:
+                parts.append(p.Count(sub_key, name))
+            elif name in f.OVERVIEW_BREAKDOWNS:
+                row = get_named_type(counts.fields[name].type)
+                assert isinstance(row, GraphQLObjectType)
+                fields: list[p.Value | p.Constant] = []
+                for field_key, field_details in self._collect(row, sub_details).items():
+                    field_name = field_details[0].node.name.value
+                    fields.append(p.Constant(field_key, row.name) if field_name == "__typename"
+                                  else p.Value(field_key, field_name))  # fmt: skip
+                parts.append(p.Breakdown(sub_key, name, tuple(fields)))
+            else:
+                raise NotCompiledError(f"{counts.name}.{name}")
+        return p.Overview(key, tuple(parts))
 
     def _page(
         self, key: str, spec: f.Pages, field: GraphQLField, details: Details,

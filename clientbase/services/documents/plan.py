@@ -127,5 +127,32 @@ class One:
     parts: tuple[Part, ...]
 
 
-Part = Value | Constant | GlobalId | Group | ToOne | Page
+@dataclass(frozen=True)
+class Count:
+    """contacts, sites, contracts or items of the customer row."""
+
+    key: str
+    which: str
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """contractsByStatus, itemsByStatus or itemsByProductType of the customer row: a list of
+    objects whose `parts` are Constants or Values of `status`, `count`, `productTypeId` and
+    `productTypeName`."""
+
+    key: str
+    which: str
+    parts: tuple[Value | Constant, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The customer's counts (services.customer.overview), in one object."""
+
+    key: str
+    parts: tuple[Count | Breakdown | Constant, ...]
+
+
+Part = Value | Constant | GlobalId | Group | ToOne | Page | Overview
 Root = Page | One
