@@ -39,6 +39,13 @@ RELATIONS = {
 }  # fmt: skip
 ORDERS = {"Contact": ["FULL_NAME", "UPDATED_AT", "CREATED_AT"], "Site": ["NAME", "CREATED_AT"],
           "Contract": ["NUMBER", "STATUS", "CREATED_AT"]}  # fmt: skip
+CUSTOMER_FILTERS = [
+    "filter: {status: {eq: ACTIVE}}",
+    "filter: {status: {in: [ACTIVE, MERGED]}}",
+    'filter: {legalName: {contains: "a"}}',
+    'search: "e"',
+    'filter: {or: [{code: {startsWith: "Z"}}, {city: {isNull: false}}]}',
+]
 PAGE_INFO = ["hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"]
 
 
@@ -101,10 +108,16 @@ def selection(draw: Any, type_name: str, doc: Document, depth: int) -> str:
     return " ".join(parts)
 
 
-OVERVIEW = {"contacts": None, "sites": None, "contracts": None, "items": None,
-            "__typename": None, "contractsByStatus": ["status", "count", "__typename"],
-            "itemsByStatus": ["count", "status"],
-            "itemsByProductType": ["productTypeId", "productTypeName", "count", "__typename"]}
+OVERVIEW = {
+    "contacts": None,
+    "sites": None,
+    "contracts": None,
+    "items": None,
+    "__typename": None,
+    "contractsByStatus": ["status", "count", "__typename"],
+    "itemsByStatus": ["count", "status"],
+    "itemsByProductType": ["productTypeId", "productTypeName", "count", "__typename"],
+}
 
 
 @st.composite

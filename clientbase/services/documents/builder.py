@@ -191,7 +191,8 @@ class StatementCache:
 
 
 def _compile(stmt: Select[Any], dialect: Dialect) -> Compiled:
-    compiled = stmt.compile(dialect=dialect)
+    # IN lists expanded now: the cache key (the plan) holds their values.
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
     processors: Any = compiled._bind_processors  # what execute() would apply to each value
     values = {}
     for name, value in compiled.params.items():
