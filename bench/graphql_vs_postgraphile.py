@@ -28,11 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -81,15 +81,9 @@ def free_port() -> int:
 
 
 def post(url: str, query: str, headers: dict[str, str]) -> dict[str, Any]:
-    body = json.dumps({"query": query}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json", **headers})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
-            return json.loads(response.read())  # type: ignore[no-any-return]
-    except urllib.error.HTTPError as error:
-        if error.code != 400:
-            raise
-        return json.loads(error.read())  # type: ignore[no-any-return]
+    """One request; the JSON answer whatever the status (a 400 carries its errors)."""
+    response = httpx.post(url, json={"query": query}, headers=headers, timeout=60)
+    return response.json()  # type: ignore[no-any-return]
 
 
 def wait_ready(
@@ -102,7 +96,7 @@ def wait_ready(
         try:
             post(url, query, headers)
             return
-        except OSError:
+        except httpx.TransportError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer in 60 s")
 
