@@ -124,6 +124,8 @@ def wrk(
                 f"-c{connections}",
                 f"-d{seconds}s",
                 "--latency",
+                "--timeout",
+                "60s",
                 "-s",
                 script.name,
                 url,
@@ -134,7 +136,7 @@ def wrk(
         ).stdout
     finally:
         os.unlink(script.name)
-    if "Non-2xx" in out:
+    if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"{url}: non-2xx answers\n{out}")
 
     def ms(label: str) -> float:
