@@ -118,3 +118,43 @@ async def test_a_sweep_resends_stale_jobs_once_and_drops_ended_ones(
     assert (second.checked, second.resent) == (0, [])
     assert await registry.contains(caller.tenant_id, live.id)
     broker.flush(JOBS_QUEUE)
+
+
+async def test_jobs_a_redis_lost_come_back_from_postgresql(
+    database: Database, redis: aioredis.Redis
+) -> None:
+    broker.flush(JOBS_QUEUE)
+    caller, other = await committed_tenant(database), await committed_tenant(database)
+    old = func.now() - timedelta(minutes=5)
+    queued = await committed_job(database, caller.tenant_id, created_at=old)
+    running = await committed_job(database, other.tenant_id, status="RUNNING", heartbeat_at=old)
+    ended = await committed_job(database, caller.tenant_id, status="SUCCEEDED")
+    # A new, empty registry: the Redis that held the old one lost its data.
+    registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")
+    assert await reconciler.restore(database, registry) >= 2
+    assert await registry.contains(caller.tenant_id, queued.id)
+    assert await registry.contains(other.tenant_id, running.id)
+    assert not await registry.contains(caller.tenant_id, ended.id)
+    assert await reconciler.restore(database, registry) == 0  # nothing missing any more
+    swept = await reconciler.sweep(database, registry, send_job, stale_after=timedelta(seconds=60),
+                                   batch=100_000)  # fmt: skip
+    assert {queued.id, running.id} <= set(swept.resent)
+    broker.flush(JOBS_QUEUE)
+
+
+async def test_the_sweep_policy_shows_no_finished_job_and_no_job_to_a_tenant(
+    database: Database,
+) -> None:
+    from clientbase.services.jobs import repository
+
+    caller = await committed_tenant(database)
+    queued = await committed_job(database, caller.tenant_id)
+    ended = await committed_job(database, caller.tenant_id, status="FAILED")
+    async with database.session() as session:
+        seen = {
+            job_id for _, job_id in await repository.unfinished_in_every_tenant(session, 100_000)
+        }
+    assert queued.id in seen and ended.id not in seen
+    # Without the setting, a session without a tenant still sees no job at all.
+    async with database.session() as session:
+        assert await repository.get_many(session, [queued.id]) == []

@@ -6,7 +6,8 @@ Instead each job is added to a Redis sorted set of active jobs (member "tenant:j
 score = when it was last sent or checked) BEFORE the transaction that creates it commits.
 A crash between commit and send therefore leaves a trace; an entry whose transaction
 rolled back finds no row later and is dropped. PostgreSQL stays the truth about each job;
-the set only says where to look.
+the set only says where to look. A Redis that lost the set gets it back from PostgreSQL
+(`reconciler.restore`), through a read-only policy for unfinished jobs (migration 0008).
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ class ActiveJobs:
         """Entries not sent nor checked since `before`, oldest first."""
         members = await self._redis.zrangebyscore(self._key, "-inf", before, start=0, num=limit)
         return [_parse(m) for m in members]
+
+    async def restore(self, entries: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> int:
+        """Add the entries the registry lacks (a Redis that lost its data), due at once;
+        returns how many were missing."""
+        mapping = {_member(t, j): 0.0 for t, j in entries}
+        if not mapping:
+            return 0
+        return int(await self._redis.zadd(self._key, mapping, nx=True))
 
     async def touch(self, entries: Iterable[tuple[uuid.UUID, uuid.UUID]], at: float) -> None:
         mapping = {_member(t, j): at for t, j in entries}

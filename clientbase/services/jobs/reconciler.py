@@ -1,6 +1,7 @@
 """The reconciler's sweep: re-send jobs whose worker died or whose message was lost.
 
-It looks only at registry entries not sent nor checked for `stale_after` (see outbox.py),
+`restore` first puts back any unfinished job the registry lacks. The sweep looks only at
+registry entries not sent nor checked for `stale_after` (see outbox.py),
 reads each job in its own tenant's session, and then: drops entries of finished or
 missing jobs, re-sends stale ones, and marks the rest checked. Every job is therefore
 looked at, and re-sent, at most once per `stale_after`.
@@ -30,6 +31,17 @@ class Sweep:
     resent: list[uuid.UUID] = field(default_factory=list)
     dropped: list[uuid.UUID] = field(default_factory=list)
     checked: int = 0
+
+
+async def restore(database: Database, registry: ActiveJobs, limit: int = 10_000) -> int:
+    """Put every unfinished job of every tenant back in the registry if it is missing there
+    (Redis lost its data, or a job was created while Redis was down); returns how many."""
+    async with database.session() as session:
+        unfinished = await repository.unfinished_in_every_tenant(session, limit)
+    restored = await registry.restore(unfinished)
+    if restored:
+        log.warning("restored jobs missing from the registry", count=restored)
+    return restored
 
 
 async def sweep(

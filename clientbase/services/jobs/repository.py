@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.job import Job, JobStatus
@@ -141,3 +141,19 @@ async def stale(
     if job_ids is not None:
         stmt = stmt.where(Job.id.in_(list(job_ids)))
     return list(await session.scalars(stmt.order_by(Job.created_at)))
+
+
+_UNFINISHED_EVERYWHERE = text(
+    "SELECT tenant_id, id FROM job WHERE status IN ('QUEUED', 'RUNNING') "
+    "ORDER BY created_at LIMIT :limit"
+)
+
+
+async def unfinished_in_every_tenant(
+    session: AsyncSession, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant_id, job_id) of QUEUED and RUNNING jobs of all tenants, oldest first; the
+    session must have no tenant. Reads through the sweep policy of migration 0008."""
+    await session.execute(text("SELECT set_config('app.job_sweep', 'on', true)"))
+    rows = await session.execute(_UNFINISHED_EVERYWHERE, {"limit": limit})
+    return [(tenant_id, job_id) for tenant_id, job_id in rows]
