@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,10 +14,19 @@ from clientbase.models.customer import CustomerKind as CustomerKindValue
 from clientbase.schema.common import AddressInput, UserError, address_columns
 from clientbase.schema.contact import ContactInput, contact_data
 from clientbase.schema.contract import ContractInput, contract_data
-from clientbase.schema.customer import Customer, CustomerKind, CustomerStatus
+from clientbase.schema.customer import (
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    duplicate_matches,
+    duplicate_warnings,
+)
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
 from clientbase.schema.site import SiteInput, site_data
 from clientbase.services.errors import ErrorCode, problem
+
+if TYPE_CHECKING:
+    from clientbase.schema.duplicates import DuplicateMatch
 
 
 @strawberry.input(description="A new customer; contacts, sites and contracts may come along.")
@@ -80,6 +89,10 @@ class CustomerUpsertInput:
     category_id: strawberry.Maybe[strawberry.ID | None]
     company_type_id: strawberry.Maybe[strawberry.ID | None]
     custom_fields: strawberry.Maybe[JSON | None]
+    confirm_duplicate: bool = strawberry.field(
+        default=False,
+        description="Save even if the tenant's duplicate rule blocks a customer this alike.",
+    )
 
 
 @strawberry.enum
@@ -101,6 +114,10 @@ class CustomerUpsertResult:
     customer: Customer | None
     action: UpsertAction | None
     user_errors: list[UserError]
+    warnings: list[UserError] = duplicate_warnings()
+    duplicates: list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]] = (
+        duplicate_matches()
+    )
 
 
 @strawberry.type
