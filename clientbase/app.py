@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 import redis.asyncio as aioredis
 import structlog
 from graphql import GraphQLError
@@ -44,6 +45,7 @@ from clientbase.core.http_rules import GraphQLHttpRules, GraphQLOverHttp
 from clientbase.core.logging import configure_logging
 from clientbase.core.metrics import HttpMetricsMiddleware
 from clientbase.resolvers.root import build_schema
+from clientbase.schema.compiled.executor import compiling_executor
 from clientbase.schema.context import Context
 from clientbase.schema.limits import limit_extensions
 from clientbase.schema.metrics import OperationMetrics
@@ -96,6 +98,11 @@ class GraphQLApp(GraphQLOverHttp, GraphQL[Context, None]):
             cost_budget=app_state.cost_budget,
             idempotency=getattr(state, "idempotency", None),
         )
+
+    def encode_json(self, data: object) -> str:
+        # orjson also writes compiled documents (orjson.Fragment) into the response as is;
+        # text, not bytes, because websocket messages must go out as text frames.
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket by the key in `connection_init`, unless its upgrade
@@ -256,6 +263,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         StrawberryConfig(disable_field_suggestions=not settings.field_suggestions_enabled),
     )
+    if settings.compiled_reads:
+        schema.execution_context_class = compiling_executor(schema)
     graphiql = settings.graphiql_enabled
     graphql_app = GraphQLApp(
         schema,

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
         default=2.0, description="Longest wait of a scrape for PostgreSQL or Redis figures."
     )
     parser_cache_size: int = 1024
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer queries of columns and relations with one SQL statement per root "
+        "field that builds the JSON in PostgreSQL; off: every field through its resolver.",
+    )
     validation_cache_size: int = 1024
     worker_processes: int = 1
     worker_threads: int = 4
