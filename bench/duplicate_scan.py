@@ -214,10 +214,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data-dir", type=Path, help="keep servers and data here for reuse")
     parser.add_argument("--no-record", action="store_true", help="do not append to RESULTS.md")
+    parser.add_argument("--blocking-only", action="store_true", help="skip the scan job")
     args = parser.parse_args()
     with bench_servers(args.data_dir) as (owner_url, app_url):
         tenant_id = asyncio.run(seed(app_url, owner_url, args.customers, args.share, args.seed))
         blocking = asyncio.run(blocking_figures(app_url, owner_url, tenant_id))
+        if args.blocking_only:
+            print(blocking)
+            return
         with MemorySampler() as memory:
             seconds, job, peak = asyncio.run(time_scan(app_url, tenant_id))
         stored, true, truth = asyncio.run(candidate_figures(owner_url, tenant_id))
