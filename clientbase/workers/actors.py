@@ -6,9 +6,13 @@ import clientbase.services.exports.handler
 import clientbase.services.imports.handler  # noqa: F401
 from clientbase.workers.api_keys import record_api_key_use
 from clientbase.workers.broker import broker
+from clientbase.workers.dead_letter import DeadLetters
 from clientbase.workers.jobs import run_job_actor
 from clientbase.workers.reconciler import JobReconciler
+from clientbase.workers.shutdown import GracefulStop
 
 broker.add_middleware(JobReconciler())
+broker.add_middleware(GracefulStop())
+broker.add_middleware(DeadLetters())
 
 __all__ = ["broker", "record_api_key_use", "run_job_actor"]

@@ -15,6 +15,7 @@ import dramatiq
 from clientbase.core.config import get_settings
 from clientbase.services.jobs.outbox import ActiveJobs
 from clientbase.services.jobs.runner import run_job
+from clientbase.services.jobs.stopping import JobInterrupted
 from clientbase.workers.broker import broker
 from clientbase.workers.resources import databases, job_events
 
@@ -24,15 +25,21 @@ JOBS_QUEUE = "jobs"
 @dramatiq.actor(
     broker=broker,
     queue_name=JOBS_QUEUE,
-    # Only infrastructure errors reach Dramatiq (the runner ends data errors as FAILED).
+    # Only infrastructure errors reach Dramatiq (the runner ends data errors as FAILED);
+    # when the retries are spent, DeadLetters (dead_letter.py) ends the job FAILED with why.
     max_retries=4,
     min_backoff=2_000,
     max_backoff=60_000,
     time_limit=get_settings().job_time_limit_seconds * 1000,
 )
 async def run_job_actor(tenant_id: str, job_id: str) -> None:
-    await run_job(uuid.UUID(job_id), databases(), job_events().publish,
-                  tenant_id=uuid.UUID(tenant_id))  # fmt: skip
+    try:
+        await run_job(uuid.UUID(job_id), databases(), job_events().publish,
+                      tenant_id=uuid.UUID(tenant_id))  # fmt: skip
+    except JobInterrupted:
+        # This worker is stopping and the job is at a checkpoint, released: a new message
+        # (not a retry, which would spend one) lets another worker resume it at once.
+        await send_job(uuid.UUID(tenant_id), uuid.UUID(job_id))
 
 
 async def send_job(tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:

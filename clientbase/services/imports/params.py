@@ -76,6 +76,8 @@ class Run(Protocol):
 
     async def cancelled(self) -> bool: ...
 
+    def stopping(self) -> bool: ...
+
 
 ChunkReader = Callable[[AsyncSession, uuid.UUID], AsyncIterator[bytes]]
 

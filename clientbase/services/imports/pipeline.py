@@ -57,6 +57,8 @@ ATTEMPTS = 3
 @dataclass
 class Outcome:
     cancelled: bool = False
+    # The worker is stopping: the run ended after a committed chunk and will resume there.
+    interrupted: bool = False
     report_file_id: uuid.UUID | None = None
 
 
@@ -214,6 +216,8 @@ async def run_import(run: Run, files: FileStore, processes: int = 0) -> Outcome:
                 await _write(run, handler, rows, params, dict(checkpoint), total)
                 if await run.cancelled():
                     return Outcome(cancelled=True)
+                if run.stopping():
+                    return Outcome(interrupted=True)
         finally:
             with contextlib.suppress(Exception):
                 await pending

@@ -130,6 +130,36 @@ async def release(session: AsyncSession, job_id: uuid.UUID) -> None:
     await session.execute(stmt)
 
 
+async def give_up(
+    session: AsyncSession, job_id: uuid.UUID, reason: str, stale_after: timedelta
+) -> Job | None:
+    """FAILED with `reason`, unless the job ended or a worker with a live heartbeat runs it
+    (then the message given up was a duplicate, and the job is in good hands)."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id)
+        .where(
+            or_(
+                Job.status == JobStatus.QUEUED.value,
+                and_(
+                    Job.status == JobStatus.RUNNING.value,
+                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < func.now() - stale_after),
+                ),
+            )
+        )
+        .values(
+            status=JobStatus.FAILED.value,
+            error=reason,
+            finished_at=func.now(),
+            heartbeat_at=func.now(),
+            version=Job.version + 1,
+        )
+        .returning(Job)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return await session.scalar(stmt)
+
+
 async def cancel_requested(session: AsyncSession, job_id: uuid.UUID) -> bool:
     return bool(await session.scalar(select(Job.cancel_requested).where(Job.id == job_id)))
 

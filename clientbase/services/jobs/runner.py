@@ -27,6 +27,7 @@ from clientbase.models.job import Job, JobStatus
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.jobs import service
 from clientbase.services.jobs.progress import ProgressFeed, Publish
+from clientbase.services.jobs.stopping import JobInterrupted, stop_requested
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +127,11 @@ class JobRun:
         async with self.session() as session:
             return await service.cancel_requested(session, self.job_id)
 
+    def stopping(self) -> bool:
+        """Whether the worker is shutting down; the handler then raises JobInterrupted at
+        its next checkpoint, and the job is sent again to resume from there."""
+        return stop_requested()
+
     def _committed(self, snapshot: dict[str, Any]) -> None:
         if "_checkpoint" in snapshot:
             self.checkpoint = snapshot.pop("_checkpoint")
@@ -176,6 +182,8 @@ async def run_job(
 
     Data errors end the job FAILED and are not retried; failures of PostgreSQL or Redis
     re-raise, so that Dramatiq retries the message and the run resumes from its checkpoint.
+    JobInterrupted (the worker is stopping) re-raises with the job released, for the caller
+    to send it again.
     """
     settings = get_settings()
     database = _database(databases)
@@ -203,6 +211,11 @@ async def run_job(
         await handler(run)
     except JobCancelled:
         status = JobStatus.CANCELLED
+    except JobInterrupted:
+        log_.info("job stopped at a checkpoint: the worker is shutting down")
+        await _stop(beat, feed)
+        await _release(database, tenant_id, job_id)
+        raise
     except Exception as exc:
         if is_infrastructure_error(exc):
             log_.warning("job interrupted by an infrastructure error; retrying", error=str(exc))
