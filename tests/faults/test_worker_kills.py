@@ -1,0 +1,89 @@
+"""kill -9 of the worker at seeded random points of a 100,000-row customer import: the job
+ends SUCCEEDED, and the table and the job's counters equal those of a clean run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+from pathlib import Path
+
+from clientbase.core.db import Database
+from clientbase.core.devstack import EmbeddedRedis
+from clientbase.models.job import JobStatus
+from clientbase.services.jobs.service import FINAL
+from tests.faults.jobs import (
+    clean_run,
+    counters,
+    customers_csv,
+    job_broker,
+    job_now,
+    send,
+    table_state,
+    until,
+)
+from tests.faults.processes import start_worker
+from tests.helpers import committed_tenant
+from tests.services.imports.helpers import start
+
+ROWS = 100_000
+KILLS = 10
+# Another seed picks other kill points: CLIENTBASE_FAULT_SEED=7 pytest tests/faults
+SEED = int(os.environ.get("CLIENTBASE_FAULT_SEED", "20261123"))
+
+
+def kill_points(rng: random.Random) -> list[tuple[int, float]]:
+    """(rows committed, then seconds more) before each kill: anywhere from the spooling of
+    the file to the last chunks, landing inside a chunk, its commit, or between two."""
+    rows = sorted(rng.sample(range(0, ROWS - 5_000, 500), KILLS))
+    return [(r, round(rng.uniform(0.0, 1.5), 2)) for r in rows]
+
+
+async def test_an_import_survives_ten_kill_9s_of_its_worker(
+    database: Database, own_redis: EmbeddedRedis, tmp_path: Path
+) -> None:
+    points = kill_points(random.Random(SEED))
+    print(f"seed {SEED}; kill -9 after (rows committed, seconds more): {points}")
+    data = customers_csv(ROWS)
+    caller = await committed_tenant(database)
+    job = await start(database, caller.tenant_id, data)
+    await send(job_broker(own_redis.url), own_redis.url, caller.tenant_id, job.id)
+    log = tmp_path / "worker.log"
+
+    def launch() -> object:
+        return start_worker(log, CLIENTBASE_REDIS_URL=own_redis.url)
+
+    worker = await asyncio.to_thread(launch)
+    kills: list[int] = []
+    try:
+        for rows, more in points:
+
+            async def reached(rows: int = rows) -> bool:
+                now = await job_now(database, job)
+                return now.processed >= rows or now.status in FINAL
+
+            await until(reached, 120, f"{rows} rows committed")
+            await asyncio.sleep(more)
+            now = await job_now(database, job)
+            assert now.status not in FINAL, f"the job ended before kill {len(kills) + 1}"
+            worker.kill()  # type: ignore[attr-defined]
+            kills.append(now.processed)
+            worker = await asyncio.to_thread(launch)
+
+        async def ended() -> bool:
+            return (await job_now(database, job)).status in FINAL
+
+        await until(ended, 180, "the end of the job")
+    finally:
+        worker.stop()  # type: ignore[attr-defined]
+    print(f"killed at {kills} rows committed")
+    done = await job_now(database, job)
+    assert done.status == JobStatus.SUCCEEDED, f"{done.error}\n{log.read_text()[-3000:]}"
+    assert len(kills) == KILLS
+
+    reference = await committed_tenant(database)
+    clean = await clean_run(database, reference.tenant_id, data)
+    assert counters(done) == counters(clean) == (JobStatus.SUCCEEDED, ROWS, ROWS, 0, 0, 0)
+    killed_state = await table_state(database, caller.tenant_id)
+    assert killed_state == await table_state(database, reference.tenant_id)
+    assert killed_state[0] == ROWS
