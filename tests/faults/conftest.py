@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
-from clientbase.core.devstack import EmbeddedRedis, free_port
+from clientbase.core.devstack import DevStack, EmbeddedPostgres, EmbeddedRedis, free_port
+from clientbase.core.migrate import upgrade
+from tests.stack import APP_ROLE
 
 HERE = Path(__file__).parent
 
@@ -28,3 +30,16 @@ def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
         yield redis
     finally:
         redis.stop()
+
+
+@pytest.fixture
+async def own_postgres(tmp_path: Path) -> AsyncIterator[EmbeddedPostgres]:
+    """A migrated PostgreSQL of this test's own, which it may stop and start."""
+    servers = DevStack.in_directory(tmp_path / "servers", with_redis=False, durable=False)
+    servers.start()
+    try:
+        assert servers.postgres is not None
+        await upgrade(servers.postgres.owner_url, APP_ROLE)
+        yield servers.postgres
+    finally:
+        servers.stop()
