@@ -76,14 +76,14 @@ async def send(broker: RedisBroker, redis_url: str, tenant_id: uuid.UUID, job_id
     await asyncio.to_thread(broker.enqueue, message, delay=delay_ms)
 
 
-async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+async def until(check: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:
     """Wait for `check`; the bound only keeps a broken run from hanging the suite."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if await check():
             return
         await asyncio.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+    raise AssertionError(f"{what} did not happen within {seconds:.0f} s")
 
 
 async def job_now(database: Database, job: Job) -> Job:

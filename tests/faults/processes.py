@@ -6,6 +6,7 @@ worker and the import's normaliser processes too), as a crashed host or containe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -56,10 +57,8 @@ class Child:
 
     def kill(self) -> None:
         """kill -9 of the whole group, at once."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait()
 
     def terminate(self) -> None:
@@ -81,10 +80,8 @@ class Child:
         if self.alive():
             self.kill()
         else:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
 
 
 def start_worker(log: Path, threads: int = 1, **env: str) -> Child:
