@@ -19,12 +19,14 @@ import httpx
 from clientbase.core.devstack import free_port
 
 # Fast failure detection, so that each kill costs seconds: a dead worker's message is
-# requeued after 3 s, a job silent for 3 s is re-sent by the reconciler every second.
+# requeued after 2 s, a job silent for 2 s is re-sent by the reconciler every second. (A
+# live worker thought dead meanwhile only costs a duplicate message, which finds the job
+# claimed and does nothing.)
 FAST_RECOVERY = {
-    "CLIENTBASE_BROKER_HEARTBEAT_TIMEOUT_SECONDS": "3",
+    "CLIENTBASE_BROKER_HEARTBEAT_TIMEOUT_SECONDS": "2",
     "CLIENTBASE_BROKER_MAINTENANCE_CHANCE": "1000000",
-    "CLIENTBASE_JOB_HEARTBEAT_SECONDS": "0.5",
-    "CLIENTBASE_JOB_STALE_AFTER_SECONDS": "3",
+    "CLIENTBASE_JOB_HEARTBEAT_SECONDS": "0.4",
+    "CLIENTBASE_JOB_STALE_AFTER_SECONDS": "2",
     "CLIENTBASE_JOB_RECONCILE_INTERVAL_SECONDS": "1",
     "CLIENTBASE_LOG_LEVEL": "WARNING",
 }
