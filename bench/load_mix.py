@@ -263,6 +263,9 @@ async def measure(args: argparse.Namespace, base: str, mix: tuple[list[str], ...
     rate = 100 * loaded.error_count / max(loaded.count, 1)
     lines.append(f"GraphQL-level error rate under import {rate:.2f}% (goal < 1%): "
                  f"{'met' if rate < 1 else 'NOT met'}")  # fmt: skip
+    load = os.getloadavg()
+    lines.append(f"load average at the end {load[0]:.1f} (1 min) / {load[1]:.1f} (5 min): the "
+                 "machine's other work shares the 2 cores")  # fmt: skip
     for example in alone.examples + loaded.examples:
         lines.append(f"  error example: {example}")
     return lines

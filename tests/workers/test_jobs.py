@@ -70,6 +70,7 @@ async def test_the_reconciler_sends_a_job_whose_message_was_lost(
     caller = await committed_tenant(database)
     job = await committed_job(database, caller.tenant_id, "EXPORT")
     registry = ActiveJobs(redis)
+    await registry.mark_built()  # not lost: no rebuild from every test's jobs
     await registry.add(caller.tenant_id, job.id)  # tracked before commit, then never sent
     loop = JobReconciler(interval=0.1, stale_after=0)
 
@@ -102,6 +103,7 @@ async def test_a_sweep_resends_stale_jobs_once_and_drops_ended_ones(
     ended = await committed_job(database, caller.tenant_id, status="CANCELLED")
     rolled_back = uuid.uuid4()
     registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")
+    await registry.mark_built()
     for job_id in (lost.id, dead.id, live.id, ended.id, rolled_back):
         await registry.add(caller.tenant_id, job_id, at=1.0)
 
@@ -117,4 +119,26 @@ async def test_a_sweep_resends_stale_jobs_once_and_drops_ended_ones(
     second = await sweep()
     assert (second.checked, second.resent) == (0, [])
     assert await registry.contains(caller.tenant_id, live.id)
+    broker.flush(JOBS_QUEUE)
+
+
+async def test_a_lost_registry_is_rebuilt_from_postgresql(
+    database: Database, redis: aioredis.Redis
+) -> None:
+    broker.flush(JOBS_QUEUE)
+    caller = await committed_tenant(database)
+    queued = await committed_job(database, caller.tenant_id)
+    running = await committed_job(database, caller.tenant_id, status="RUNNING")
+    ended = await committed_job(database, caller.tenant_id, status="SUCCEEDED")
+    registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")  # Redis came back empty
+    result = await reconciler.sweep(database, registry, send_job,
+                                    stale_after=timedelta(seconds=0))  # fmt: skip
+    assert result.rebuilt is not None and result.rebuilt >= 2
+    assert {queued.id, running.id} <= set(result.resent)
+    assert ended.id not in result.resent
+    assert await registry.contains(caller.tenant_id, queued.id)
+    assert not await registry.contains(caller.tenant_id, ended.id)
+    # Rebuilt once: the next sweep trusts the registry.
+    again = await reconciler.sweep(database, registry, send_job, stale_after=timedelta(0))
+    assert again.rebuilt is None
     broker.flush(JOBS_QUEUE)

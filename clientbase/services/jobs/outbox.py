@@ -17,6 +17,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 ACTIVE_KEY = "clientbase:jobs:active"
+# Set when the registry was (re)built from PostgreSQL; gone with the rest if Redis loses
+# its data, which is how the reconciler knows to rebuild it.
+BUILT_SUFFIX = ":built"
 
 JobSender = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]  # (tenant_id, job_id)
 
@@ -63,6 +66,12 @@ class ActiveJobs:
         members = [_member(t, j) for t, j in entries]
         if members:
             await self._redis.zrem(self._key, *members)
+
+    async def built(self) -> bool:
+        return bool(await self._redis.exists(self._key + BUILT_SUFFIX))
+
+    async def mark_built(self, at: float | None = None) -> None:
+        await self._redis.set(self._key + BUILT_SUFFIX, str(at or time.time()))
 
     async def contains(self, tenant_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         return await self._redis.zscore(self._key, _member(tenant_id, job_id)) is not None

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.job import Job, JobStatus
@@ -171,3 +171,12 @@ async def stale(
     if job_ids is not None:
         stmt = stmt.where(Job.id.in_(list(job_ids)))
     return list(await session.scalars(stmt.order_by(Job.created_at)))
+
+
+async def unfinished(session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant id, job id) of QUEUED and RUNNING jobs of every tenant, oldest first: the
+    one read across tenants, through a function of the schema owner (migration 0007)."""
+    rows = await session.execute(
+        text("SELECT tenant_id, job_id FROM clientbase_unfinished_jobs(:limit)"), {"limit": limit}
+    )
+    return [(row.tenant_id, row.job_id) for row in rows]
