@@ -8,6 +8,7 @@ enqueued, which lacks the final failure, so it is written again with the reason.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -67,12 +68,13 @@ def _rewrite_dead_copy(broker: Any, message: Any) -> None:
 
 
 def _fail_job(message: Any, reason: str) -> None:
-    args = list(message.args) + [message.kwargs.get(k) for k in ("tenant_id", "job_id")]
-    tenant_id, job_id = uuid.UUID(str(args[0])), uuid.UUID(str(args[1]))
+    # run_job_actor(tenant_id, job_id), sent with positional arguments.
+    tenant_id, job_id = (uuid.UUID(str(value)) for value in message.args[:2])
     stale_after = timedelta(seconds=get_settings().job_stale_after_seconds)
 
     async def give_up() -> None:
-        async with databases().get().session(tenant_id) as session:
+        # Bounded: the worker thread waits for it, and PostgreSQL may be what is down.
+        async with asyncio.timeout(10), databases().get().session(tenant_id) as session:
             await service.give_up(session, job_id, reason, stale_after)
             await session.commit()
 
