@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402 - after the path is set
 from typeahead_queries import plain_ascii  # noqa: E402
 
 COLUMNS_USED = (
@@ -253,15 +254,8 @@ def main() -> None:
     print("\n".join(lines))
     if args.no_record:
         return
-    command = " ".join([".venv/bin/python", "bench/duplicate_quality.py", *sys.argv[1:]])
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(
-            f"\n## Duplicate matcher quality, labelled synthetic pairs ({stamp})\n\n"
-            f"`{command}` (goal precision >= 0.98, recall >= 0.95)\n\n"
-            + "\n".join(f"- {entry}" for entry in lines)
-            + "\n"
-        )
+    results.record("Duplicate matcher quality, labelled synthetic pairs",
+                   "goal precision >= 0.98, recall >= 0.95", lines)  # fmt: skip
 
 
 def _kinds(pairs: list[tuple[Any, Any, bool, str]]) -> dict[str, int]:

@@ -31,6 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402 - after the path is set
 from typeahead import TENANT_COUNTRY, bench_servers, line, reader_key, seeded_tenant  # noqa: E402
 from typeahead_queries import plain_ascii, typo  # noqa: E402
 
@@ -296,21 +297,17 @@ def report(
     print("\n".join(lines))
     if args.no_record:
         return
-    command = " ".join([".venv/bin/python", "bench/duplicates.py", *sys.argv[1:]])
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    record = [
-        f"\n## customerDuplicates, {args.customers:,} customers ({stamp})\n",
-        f"`{command}` (2 cores, embedded PostgreSQL 18; goal p95 <= 20 ms)\n",
-        *[f"- {entry.strip()}" for entry in lines],
-        "\nService: dedupe.customer_duplicates in a session of its own, as a request has;"
+    results.record(
+        f"customerDuplicates, {args.customers:,} customers",
+        "embedded PostgreSQL 18; goal p95 <= 20 ms",
+        lines,
+        "Service: dedupe.customer_duplicates in a session of its own, as a request has;"
         " peer: search_customers on the probe's name in the same run. Found first: the"
         " customer a probe was made from is among its best matches (the seed gives many"
         " customers one name and e-mail, so ties are common); a probe that finds it lower,"
         " or below the review band (a name many customers bear and nothing else), counts"
         " as not found.",
-    ]
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write("\n".join(record) + "\n")
+    )
 
 
 def report_scan(args: argparse.Namespace, seconds: float, job: Any, peak: int) -> None:
@@ -323,7 +320,7 @@ def report_scan(args: argparse.Namespace, seconds: float, job: Any, peak: int) -
     )
     print(entry)
     if not args.no_record:
-        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
+        with results.RESULTS.open("a", encoding="utf-8") as out:
             out.write(f"- {entry}\n")
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import importlib.util
 import os
 import resource
@@ -32,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import results  # noqa: E402 - after the path is set
 
 FILL = """
 INSERT INTO customer (tenant_id, code, external_ref, kind, legal_name, trade_name, email,
@@ -263,12 +264,7 @@ def report(args: argparse.Namespace, fill_s: float, copies: list[float],
     print("\n".join(lines))
     if args.no_record:
         return
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(f"\n## Customer export to CSV, {args.rows:,} rows ({stamp})\n\n"
-                  f"`.venv/bin/python bench/export_customers.py --rows {args.rows}` "
-                  f"({os.cpu_count()} cores, embedded PostgreSQL 18)\n\n")  # fmt: skip
-        out.writelines(f"- {line}\n" for line in lines)
+    results.record(f"Customer export to CSV, {args.rows:,} rows", "embedded PostgreSQL 18", lines)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import importlib.util
 import os
 import resource
@@ -31,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import results  # noqa: E402 - after the path is set
 
 COLUMNS = ("code", "external_ref", "kind", "legal_name", "trade_name", "email", "phone",
            "address_city", "address_postal_code", "address_country")  # fmt: skip
@@ -204,12 +205,8 @@ def report(rows: int, copies: list[float], upload_s: float,
         f"{again[1]}; worker peak RSS {again[2]} MB",
     ]
     print("\n".join(lines))
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(f"\n## Customer import, {rows:,} rows x {len(COLUMNS)} columns ({stamp})\n\n"
-                  f"`.venv/bin/python bench/import_customers.py --rows {rows}` "
-                  f"({os.cpu_count()} cores, embedded PostgreSQL 18)\n\n")  # fmt: skip
-        out.writelines(f"- {line}\n" for line in lines)
+    results.record(f"Customer import, {rows:,} rows x {len(COLUMNS)} columns",
+                   "embedded PostgreSQL 18", lines)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import random
 import subprocess
@@ -35,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402
 from typeahead import TENANT, bench_servers, percentiles, reader_key, seeded_tenant  # noqa: E402
 from typeahead_queries import sample_queries  # noqa: E402
 
@@ -263,9 +263,6 @@ async def measure(args: argparse.Namespace, base: str, mix: tuple[list[str], ...
     rate = 100 * loaded.error_count / max(loaded.count, 1)
     lines.append(f"GraphQL-level error rate under import {rate:.2f}% (goal < 1%): "
                  f"{'met' if rate < 1 else 'NOT met'}")  # fmt: skip
-    load = os.getloadavg()
-    lines.append(f"load average at the end {load[0]:.1f} (1 min) / {load[1]:.1f} (5 min): the "
-                 "machine's other work shares the 2 cores")  # fmt: skip
     for example in alone.examples + loaded.examples:
         lines.append(f"  error example: {example}")
     return lines
@@ -310,20 +307,16 @@ def main() -> None:
 
 
 def record(args: argparse.Namespace, lines: list[str]) -> None:
-    command = " ".join([".venv/bin/python", "bench/load_mix.py", *sys.argv[1:]])
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    entry = [
-        f"\n## Read mix at capacity while a {args.rows:,}-row import runs ({stamp})\n",
-        f"`{command}` (2 cores, loopback; `clientbase serve` with one uvicorn process, "
-        f"`clientbase worker`, embedded PostgreSQL 18 and Redis; {args.customers:,} seeded "
-        f"customers; {args.clients} closed-loop clients in the same machine)\n",
-        *[f"- {line.strip()}" for line in lines],
-        "\nMix: customer 360 by code 30%, typeahead 40%, customer list page, contact search "
-        "and a customer's inventory list 10% each. Alone: the same clients before the import "
+    results.record(
+        f"Read mix at capacity while a {args.rows:,}-row import runs",
+        f"loopback; `clientbase serve` with one uvicorn process, `clientbase worker`, embedded "
+        f"PostgreSQL 18 and Redis; {args.customers:,} seeded customers; {args.clients} "
+        "closed-loop clients in the same machine; goal: GraphQL-level errors < 1%",
+        lines,
+        "Mix: customer 360 by code 30%, typeahead 40%, customer list page, contact search and "
+        "a customer's inventory list 10% each. Alone: the same clients before the import "
         "started (the peer of the ratio).",
-    ]
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write("\n".join(entry) + "\n")
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import shutil
 import statistics
@@ -26,6 +25,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import results  # noqa: E402 - after the path is set
+
 APP_ROLE = "clientbase_app"
 LIFTED = {"max_query_depth": 1000, "max_aliases": 100_000, "max_tokens": 1_000_000,
           "max_directives_per_field": 100_000, "max_document_chars": 10_000_000,
@@ -155,15 +157,9 @@ def report(args: argparse.Namespace, limited: dict[str, float], lifted: dict[str
     print("\n".join(lines))
     if args.no_record:
         return
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    command = "`.venv/bin/python bench/query_limits.py" + (
-        f" --rounds {args.rounds}`" if args.rounds != 30 else "`"
-    )
-    text = (f"\n## Query limits: hostile documents, p50 over {args.rounds} requests ({stamp})\n\n"
-            f"{command} (2 cores, ASGI app in process, embedded PostgreSQL and Redis)\n\n"
-            + "\n".join(lines) + "\n")  # fmt: skip
-    with (ROOT / "bench" / "RESULTS.md").open("a") as results:
-        results.write(text)
+    results.record(f"Query limits: hostile documents, p50 over {args.rounds} requests",
+                   "ASGI app in process, embedded PostgreSQL and Redis",
+                   [line.removeprefix("- ") for line in lines])  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import os
 import shutil
 import statistics
@@ -34,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import results  # noqa: E402 - after the path is set
 from typeahead_queries import MIX, sample_queries  # noqa: E402 - after the path is set
 
 TENANT = "bench-typeahead"
@@ -294,19 +294,15 @@ def report(
     print("\n".join(lines))
     if args.no_record:
         return
-    command = " ".join([".venv/bin/python", "bench/typeahead.py", *sys.argv[1:]])
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    record = [
-        f"\n## Customer typeahead, {args.customers:,} customers ({stamp})\n",
-        f"`{command}` (2 cores, embedded PostgreSQL 18; goal p95 <= 20 ms)\n",
-        *[f"- {entry.strip()}" for entry in lines],
-        "\nService: search_customers in a session of its own, as a request has; HTTP: POST"
+    results.record(
+        f"Customer typeahead, {args.customers:,} customers",
+        "embedded PostgreSQL 18; goal p95 <= 20 ms",
+        lines,
+        "Service: search_customers in a session of its own, as a request has; HTTP: POST"
         " /graphql through the app in process, API key checked. Found: the customer a query"
         " was drawn from is among its hits (for a typo, a customer of the name meant); three"
         " letters or four last digits are shared by many customers.",
-    ]
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write("\n".join(record) + "\n")
+    )
 
 
 if __name__ == "__main__":

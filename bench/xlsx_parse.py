@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -27,6 +25,8 @@ import xlsxwriter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import results  # noqa: E402 - after the path is set
 
 from bench.import_customers import CITIES, COLUMNS  # noqa: E402
 
@@ -99,12 +99,7 @@ def main() -> None:
         "goal <= 1.5x)",
     ]
     print("\n".join(lines))
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(f"\n## XLSX parse, {args.rows:,} rows ({stamp})\n\n"
-                  f"`.venv/bin/python bench/xlsx_parse.py --rows {args.rows}` "
-                  f"({os.cpu_count()} cores, best of {args.repeat})\n\n")  # fmt: skip
-        out.writelines(f"- {line}\n" for line in lines)
+    results.record(f"XLSX parse, {args.rows:,} rows", f"best of {args.repeat}", lines)
 
 
 if __name__ == "__main__":

@@ -183,6 +183,17 @@ async def test_another_tenant_reads_and_writes_nothing(
         query = f"mutation {{ {name}({arguments}) {{ userErrors {{ code }} }} }}"
         payload = (await gql(client, stranger, query))[name]
         assert payload["userErrors"][0]["code"] == "NOT_FOUND", (name, payload)
+    # A merge naming the owner's customer, as survivor or as merged: not found either way.
+    merge = """mutation($id: ID!, $own: ID!) {
+      asSurvivor: customersMerge(survivorId: $id, mergedIds: [$own]) { userErrors { field code } }
+      asMerged: customersMerge(survivorId: $own, mergedIds: [$id]) { userErrors { field code } }
+      undo: customersMergeUndo(mergeId: $id) { userErrors { field code } } }"""
+    mine = 'mutation { customerCreate(input: {code: "MINE-1", legalName: "Minha"}) { customer { id } } }'
+    own = (await gql(client, stranger, mine))["customerCreate"]["customer"]["id"]
+    tried = await gql(client, stranger, merge, {"id": ids["Customer"], "own": own})
+    assert tried["asSurvivor"]["userErrors"] == [{"field": ["survivorId"], "code": "NOT_FOUND"}]
+    assert tried["asMerged"]["userErrors"] == [{"field": ["mergedIds", "0"], "code": "NOT_FOUND"}]
+    assert tried["undo"]["userErrors"] == [{"field": ["mergeId"], "code": "NOT_FOUND"}]
     response = await client.get(f"/files/{ids['File']}", headers=stranger.headers)
     assert response.status_code == 404
 

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         description="Processes that normalise a large import's rows beside the worker; "
         "unset: one per CPU but one; 0: the worker's own thread does it.",
     )
+    scan_processes: int | None = Field(
+        default=None,
+        description="Processes that score a large duplicate scan's pairs beside the worker; "
+        "unset: one per CPU but one; 0: the worker's own thread does it.",
+    )
     export_link_seconds: int = Field(
         default=7 * 24 * 3600,
         description="How long an export's download link works; GET /files/{id} says 410 after.",

@@ -8,6 +8,7 @@ from clientbase.models.contact import Contact
 from clientbase.models.contract import Contract, ContractStatus
 from clientbase.models.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.models.customer_category import CustomerCategory
+from clientbase.models.customer_merge import CustomerMerge, MergeStatus
 from clientbase.models.duplicate_candidate import CandidateStatus, DuplicateCandidate, MatchBand
 from clientbase.models.file import File, FilePurpose
 from clientbase.models.file_chunk import FileChunk
@@ -34,6 +35,7 @@ __all__ = [
     "Customer",
     "CustomerCategory",
     "CustomerKind",
+    "CustomerMerge",
     "CustomerStatus",
     "DuplicateCandidate",
     "File",
@@ -49,6 +51,7 @@ __all__ = [
     "JobKind",
     "JobStatus",
     "MatchBand",
+    "MergeStatus",
     "ProductKind",
     "ProductType",
     "SearchWord",

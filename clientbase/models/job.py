@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text, false
+from sqlalchemy import BigInteger, Boolean, DateTime, Index, String, Text, false, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,12 +41,17 @@ def _counter() -> Mapped[int]:
     return mapped_column(BigInteger, nullable=False, default=0, server_default="0")
 
 
+UNFINISHED = "status IN ('QUEUED', 'RUNNING')"
+
+
 class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
     __tablename__ = "job"
     tenant_id_index = False
     __table_args__ = (
         # Listing a tenant's jobs by status; the sweeper re-sends QUEUED and stale RUNNING ones.
         Index("ix_job_tenant_id_status", "tenant_id", "status"),
+        # The reconciler's read of every tenant's unfinished jobs (migration 0008).
+        Index("ix_job_unfinished", "created_at", postgresql_where=text(UNFINISHED)),
         enum_check("kind", JobKind),
         enum_check("status", JobStatus),
     )

@@ -22,9 +22,13 @@ from clientbase.schema.duplicates import (
 )
 from clientbase.schema.job import Job, JobPayload
 from clientbase.schema.lists import Info, root_connection
+from clientbase.schema.merge import merge_id
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.dedupe import candidates
 from clientbase.services.dedupe import service as dedupe
+from clientbase.services.merge.candidates import merge_pair
+
+_Resolved = tuple[models.DuplicateCandidate, models.CustomerMerge | None]
 
 
 @strawberry.type
@@ -82,18 +86,24 @@ class DuplicateMutations:
         return JobPayload(job=job, user_errors=outcome.errors)
 
     @strawberry.mutation(
-        description="DISMISS: not the same customer; not proposed again unless either changes."
+        description="DISMISS: not the same customer; not proposed again unless either changes. "
+        "MERGE: the newer customer is merged into the older one (customersMerge), and the "
+        "pair becomes MERGED; the payload's mergeId undoes it."
     )
     async def duplicate_candidate_resolve(
         self, info: Info, id: strawberry.ID, resolution: DuplicateResolution
     ) -> DuplicateCandidatePayload:
-        async def work(session: AsyncSession, actor: Principal) -> models.DuplicateCandidate:
-            return await candidates.dismiss(session, actor, decode_id(id, "DuplicateCandidate"))
+        async def work(session: AsyncSession, actor: Principal) -> _Resolved:
+            candidate_id = decode_id(id, "DuplicateCandidate")
+            if resolution is DuplicateResolution.MERGE:
+                return await merge_pair(session, actor, candidate_id)
+            return await candidates.dismiss(session, actor, candidate_id), None
 
         outcome = await run_mutation(info, Role.EDITOR, work,
                                      arguments=frozenset({"id", "resolution"}))  # fmt: skip
-        row = outcome.value
+        row, merge = outcome.value if outcome.value is not None else (None, None)
         return DuplicateCandidatePayload(
             duplicate_candidate=DuplicateCandidate.from_row(row) if row is not None else None,
             user_errors=outcome.errors,
+            merge_id=merge_id(merge.id) if merge is not None else None,
         )

@@ -22,6 +22,7 @@ from clientbase.resolvers.exports import ExportMutations
 from clientbase.resolvers.imports import ImportMutations
 from clientbase.resolvers.inventory import InventoryMutations, InventoryQueries
 from clientbase.resolvers.job import JobMutations, JobQueries, JobSubscriptions
+from clientbase.resolvers.merge import MergeMutations
 from clientbase.resolvers.node import NodeQueries
 from clientbase.resolvers.reference import ReferenceMutations, ReferenceQueries
 from clientbase.resolvers.search import SearchQueries
@@ -34,6 +35,7 @@ from clientbase.schema.customer import Customer
 from clientbase.schema.duplicates import DuplicateCandidate
 from clientbase.schema.inventory import InventoryItem
 from clientbase.schema.job import Job
+from clientbase.schema.merge import CustomerMerge
 from clientbase.schema.reference import CompanyType, CustomerCategory, ProductType
 from clientbase.schema.site import Site
 from clientbase.schema.viewer import Viewer
@@ -59,13 +61,13 @@ Mutation = merge_types(
     "Mutation",
     (CustomerMutations, ReferenceMutations, ContactMutations, SiteMutations, ContractMutations,
      InventoryMutations, ApiKeyMutations, JobMutations, ImportMutations, ExportMutations,
-     DuplicateMutations),
+     DuplicateMutations, MergeMutations),
 )  # fmt: skip
 Subscription = merge_types("Subscription", (JobSubscriptions,))
 
 # Types reachable only through the Node interface must still be in the schema.
 NODE_TYPES = [Customer, AuditEvent, ProductType, CustomerCategory, CompanyType, Contact, Site,
-              Contract, InventoryItem, Job, DuplicateCandidate]  # fmt: skip
+              Contract, InventoryItem, Job, DuplicateCandidate, CustomerMerge]  # fmt: skip
 
 
 class Schema(strawberry.Schema):

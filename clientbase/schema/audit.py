@@ -7,9 +7,11 @@ import uuid
 from typing import Any, cast
 
 import strawberry
+from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from clientbase import models
+from clientbase.models.audit_event import CustomerHistoryEvent
 from clientbase.schema.common import Connection, Node
 from clientbase.schema.ids import to_global_id
 from clientbase.schema.lists import Info, by_ids, child_connection
@@ -36,7 +38,8 @@ class AuditEvent(Node):
     )
 
     @classmethod
-    def from_row(cls, row: models.AuditEvent) -> AuditEvent:
+    def from_row(cls, row: Any) -> AuditEvent:
+        """`row`: an audit event, or one of Customer.history's (the same columns)."""
         entity = to_global_id(row.entity_type, row.entity_id) if row.entity_id else None
         return cls(
             id=strawberry.ID(to_global_id("AuditEvent", row.id)),
@@ -64,6 +67,28 @@ async def history_of(
         entity=models.AuditEvent,
         parent_column=models.AuditEvent.entity_id,
         sort=SORT,
+        page=page,
+        convert=AuditEvent.from_row,
+    )
+
+
+HISTORY = CustomerHistoryEvent
+HISTORY_SORT = [SortKey(HISTORY.occurred_at, "occurred_at", descending=True),
+                SortKey(HISTORY.id, "id", descending=True)]  # fmt: skip
+
+
+async def customer_history_of(
+    info: Info, customer_id: uuid.UUID, page: PageRequest
+) -> Connection[AuditEvent]:
+    """A customer's events and those of the customers merged into it, newest first."""
+    return await child_connection(
+        info,
+        "Customer.history",
+        customer_id,
+        stmt=select(HISTORY),
+        entity=HISTORY,
+        parent_column=HISTORY.owner_id,
+        sort=HISTORY_SORT,
         page=page,
         convert=AuditEvent.from_row,
     )

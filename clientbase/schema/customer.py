@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 from clientbase import models
 from clientbase.models.customer import CustomerKind as CustomerKindValue
 from clientbase.models.customer import CustomerStatus as CustomerStatusValue
-from clientbase.schema.audit import AuditEvent, history_of
+from clientbase.schema.audit import AuditEvent, customer_history_of
 from clientbase.schema.common import (
     Address,
     Connection,
@@ -160,11 +160,14 @@ class Customer(Node):
 
         return await duplicates_of(info, self.row.id)
 
-    @strawberry.field(description="Every change to this customer, newest first.")
+    @strawberry.field(
+        description="Every change to this customer, and to the customers merged into it, "
+        "newest first."
+    )
     async def history(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[AuditEvent]:
-        return await history_of(info, "Customer", self.row.id, page_request(first, after))
+        return await customer_history_of(info, self.row.id, page_request(first, after))
 
 
 @strawberry.input
@@ -238,6 +241,10 @@ class CustomerPayload:
             default_factory=list,
             description="The customers the warnings are about, with the reasons.",
         )
+    )
+    merge_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="customersMerge and customersMergeUndo: the merge (a CustomerMerge id).",
     )
 
 

@@ -143,6 +143,7 @@ class DuplicateCandidateStatus(Enum):
 @strawberry.enum(description="What to do with a candidate pair.")
 class DuplicateResolution(Enum):
     DISMISS = "DISMISS"
+    MERGE = "MERGE"
 
 
 @strawberry.type(description="Two customers a duplicate scan found alike, for review.")
@@ -208,6 +209,9 @@ class DuplicateScanInput:
 class DuplicateCandidatePayload:
     duplicate_candidate: DuplicateCandidate | None
     user_errors: list[UserError]
+    merge_id: strawberry.ID | None = strawberry.field(
+        default=None, description="MERGE: the merge made (a CustomerMerge id), to undo it."
+    )
 
 
 async def duplicates_of(info: Info, customer_id: uuid.UUID) -> list[DuplicateMatch]:

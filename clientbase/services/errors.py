@@ -26,6 +26,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_STATE = "INVALID_STATE"
     FORBIDDEN = "FORBIDDEN"
     DUPLICATE = "DUPLICATE"
+    MERGE_CHANGED_SINCE = "MERGE_CHANGED_SINCE"
 
 
 @dataclass(frozen=True)

@@ -75,9 +75,11 @@ class JobReconciler(Middleware):
             # One sweep per interval across all workers; the lock expires by itself.
             if not await redis.set(LOCK_KEY, "1", nx=True, px=max(int(self.interval * 1000), 1)):
                 return
+            registry = ActiveJobs(redis)
+            await reconciler.restore(database, registry)
             result = await reconciler.sweep(
                 database,
-                ActiveJobs(redis),
+                registry,
                 send_job,
                 stale_after=timedelta(seconds=self.stale_after),
             )

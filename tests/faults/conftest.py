@@ -7,11 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from redis import Redis
 
 from clientbase.core.devstack import DevStack, EmbeddedPostgres, EmbeddedRedis, free_port
 from clientbase.core.migrate import upgrade
-from clientbase.services.jobs.outbox import ACTIVE_KEY, BUILT_SUFFIX
 from tests.stack import APP_ROLE
 
 HERE = Path(__file__).parent
@@ -28,11 +26,6 @@ def own_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
     """A Redis of this test's own (append-only file on), which it may stop and start."""
     redis = EmbeddedRedis(tmp_path / "redis", free_port())
     redis.start()
-    # A new Redis, not a lost one: the reconciler need not rebuild its registry from every
-    # unfinished job of the shared test database.
-    client = Redis.from_url(redis.url)
-    client.set(ACTIVE_KEY + BUILT_SUFFIX, "1")
-    client.close()
     try:
         yield redis
     finally:

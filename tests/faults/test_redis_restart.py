@@ -1,6 +1,6 @@
 """Redis restarted while the worker runs one import, others wait in the queue and one is
 delayed: every job ends, none is lost; also when Redis comes back without its data (the
-reconciler rebuilds its registry from PostgreSQL and sends the jobs again)."""
+reconciler restores its registry from PostgreSQL and sends the jobs again)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ async def test_jobs_running_queued_and_delayed_survive_a_redis_restart(
 async def test_jobs_survive_a_redis_that_comes_back_empty(
     own_postgres: EmbeddedPostgres, own_redis: EmbeddedRedis, tmp_path: Path
 ) -> None:
-    # Its own PostgreSQL: the registry is rebuilt from every unfinished job there.
+    # Its own PostgreSQL: the registry is restored from every unfinished job there.
     app_url = own_postgres.app_url(APP_ROLE)
     database = Database(app_url, pool_size=2, max_overflow=0)
     broker = job_broker(own_redis.url)
@@ -108,7 +108,7 @@ async def test_jobs_survive_a_redis_that_comes_back_empty(
             (JobStatus.SUCCEEDED, LARGE, LARGE, 0, 0, 0),
             *[(JobStatus.SUCCEEDED, SMALL, SMALL, 0, 0, 0)] * 3,
         ], worker.tail()
-        assert "job registry rebuilt from PostgreSQL" in worker.tail(1_000_000)
+        assert "restored jobs missing from the registry" in worker.tail(1_000_000)
     finally:
         if worker is not None:
             worker.stop()

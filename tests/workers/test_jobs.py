@@ -70,7 +70,6 @@ async def test_the_reconciler_sends_a_job_whose_message_was_lost(
     caller = await committed_tenant(database)
     job = await committed_job(database, caller.tenant_id, "EXPORT")
     registry = ActiveJobs(redis)
-    await registry.mark_built()  # not lost: no rebuild from every test's jobs
     await registry.add(caller.tenant_id, job.id)  # tracked before commit, then never sent
     loop = JobReconciler(interval=0.1, stale_after=0)
 
@@ -103,7 +102,6 @@ async def test_a_sweep_resends_stale_jobs_once_and_drops_ended_ones(
     ended = await committed_job(database, caller.tenant_id, status="CANCELLED")
     rolled_back = uuid.uuid4()
     registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")
-    await registry.mark_built()
     for job_id in (lost.id, dead.id, live.id, ended.id, rolled_back):
         await registry.add(caller.tenant_id, job_id, at=1.0)
 
@@ -122,23 +120,41 @@ async def test_a_sweep_resends_stale_jobs_once_and_drops_ended_ones(
     broker.flush(JOBS_QUEUE)
 
 
-async def test_a_lost_registry_is_rebuilt_from_postgresql(
+async def test_jobs_a_redis_lost_come_back_from_postgresql(
     database: Database, redis: aioredis.Redis
 ) -> None:
     broker.flush(JOBS_QUEUE)
+    caller, other = await committed_tenant(database), await committed_tenant(database)
+    old = func.now() - timedelta(minutes=5)
+    queued = await committed_job(database, caller.tenant_id, created_at=old)
+    running = await committed_job(database, other.tenant_id, status="RUNNING", heartbeat_at=old)
+    ended = await committed_job(database, caller.tenant_id, status="SUCCEEDED")
+    # A new, empty registry: the Redis that held the old one lost its data.
+    registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")
+    assert await reconciler.restore(database, registry) >= 2
+    assert await registry.contains(caller.tenant_id, queued.id)
+    assert await registry.contains(other.tenant_id, running.id)
+    assert not await registry.contains(caller.tenant_id, ended.id)
+    assert await reconciler.restore(database, registry) == 0  # nothing missing any more
+    swept = await reconciler.sweep(database, registry, send_job, stale_after=timedelta(seconds=60),
+                                   batch=100_000)  # fmt: skip
+    assert {queued.id, running.id} <= set(swept.resent)
+    broker.flush(JOBS_QUEUE)
+
+
+async def test_the_sweep_policy_shows_no_finished_job_and_no_job_to_a_tenant(
+    database: Database,
+) -> None:
+    from clientbase.services.jobs import repository
+
     caller = await committed_tenant(database)
     queued = await committed_job(database, caller.tenant_id)
-    running = await committed_job(database, caller.tenant_id, status="RUNNING")
-    ended = await committed_job(database, caller.tenant_id, status="SUCCEEDED")
-    registry = ActiveJobs(redis, key=f"test:active:{uuid.uuid4()}")  # Redis came back empty
-    result = await reconciler.sweep(database, registry, send_job,
-                                    stale_after=timedelta(seconds=0))  # fmt: skip
-    assert result.rebuilt is not None and result.rebuilt >= 2
-    assert {queued.id, running.id} <= set(result.resent)
-    assert ended.id not in result.resent
-    assert await registry.contains(caller.tenant_id, queued.id)
-    assert not await registry.contains(caller.tenant_id, ended.id)
-    # Rebuilt once: the next sweep trusts the registry.
-    again = await reconciler.sweep(database, registry, send_job, stale_after=timedelta(0))
-    assert again.rebuilt is None
-    broker.flush(JOBS_QUEUE)
+    ended = await committed_job(database, caller.tenant_id, status="FAILED")
+    async with database.session() as session:
+        seen = {
+            job_id for _, job_id in await repository.unfinished_in_every_tenant(session, 100_000)
+        }
+    assert queued.id in seen and ended.id not in seen
+    # Without the setting, a session without a tenant still sees no job at all.
+    async with database.session() as session:
+        assert await repository.get_many(session, [queued.id]) == []

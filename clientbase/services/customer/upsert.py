@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.models.customer import Customer
+from clientbase.models.customer import Customer, CustomerStatus
 from clientbase.services import records
 from clientbase.services.auth.principal import Principal
 from clientbase.services.customer import service
@@ -45,6 +45,9 @@ async def _upsert_one(
     if existing is None:
         return await service.create(session, actor, item), UpsertAction.CREATED
     customer = await records.load_for_update(session, Customer, existing.id, "Customer", None)
+    if customer.status == CustomerStatus.MERGED.value:
+        raise problem("id", ErrorCode.INVALID_STATE,
+                      "This customer was merged; write to the survivor.")  # fmt: skip
     changes = await service.prepare(session, actor, service.normalise(item), customer)
     changed = await records.update(session, actor, customer, changes, "Customer", "upsert")
     return customer, UpsertAction.UPDATED if changed else UpsertAction.UNCHANGED

@@ -23,9 +23,18 @@ STREET_SAME = 0.90
 # Numbers compared by their last digits: a missing or different country or area code.
 LAST_DIGITS = 8
 # Local parts of role addresses: the same one at two domains says nothing.
+# Role mailboxes: thousands of unrelated companies have one of these, so sharing the local
+# part says nothing (English, Portuguese, Spanish, German, French).
 GENERIC_LOCAL_PARTS = frozenset({
-    "contato", "contact", "info", "admin", "vendas", "sales", "financeiro", "comercial",
-    "office", "mail", "email", "atendimento", "sac", "suporte", "support", "hello", "noreply",
+    "contato", "contact", "contacto", "kontakt", "info", "informacion", "admin",
+    "administracion", "administracao", "vendas", "ventas", "sales", "verkauf", "ventes",
+    "financeiro", "finanzas", "finance", "comercial", "commercial", "office", "buero", "buro",
+    "mail", "email", "atendimento", "atencion", "sac", "suporte", "soporte", "support",
+    "hello", "hola", "noreply", "pedidos", "orders", "compras", "purchasing", "einkauf",
+    "faturamento", "facturacion", "billing", "invoices", "rechnung", "cobranca", "cobranza",
+    "accounts", "contabilidade", "contabilidad", "geral", "general", "enquiries", "inquiries",
+    "marketing", "recepcion", "recepcao", "reservas", "bookings", "secretaria", "service",
+    "servicios", "servicos", "kundenservice", "team", "equipe", "equipo", "rh", "hr", "jobs",
 })  # fmt: skip
 
 

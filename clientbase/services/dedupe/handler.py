@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from clientbase.core.config import get_settings
 from clientbase.models.job import JobKind
 from clientbase.services.dedupe.scan import run_scan
 from clientbase.services.jobs.runner import JobCancelled, JobRun, register_handler
+from clientbase.services.processes import default_processes
 
 
 async def handle_scan(run: JobRun) -> None:
-    if (await run_scan(run)).cancelled:
+    configured = get_settings().scan_processes
+    processes = default_processes() if configured is None else configured
+    if (await run_scan(run, processes)).cancelled:
         raise JobCancelled
 
 

@@ -11,12 +11,31 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from clientbase.services.normalise import digits, fold_words, tax_id_digits
 
 _NUMBER = re.compile(r"^\d+[a-z]?$")
+FOLDED_CACHE = 65536  # streets and cities repeat across customers: fold each spelling once
+
+
+@lru_cache(maxsize=FOLDED_CACHE)
+def _folded(text: str) -> tuple[str, ...]:
+    return tuple(fold_words(text))
+
+
+@lru_cache(maxsize=FOLDED_CACHE)
+def _city(text: str) -> str:
+    return " ".join(_folded(text))
+
+
+@lru_cache(maxsize=FOLDED_CACHE)
+def _street(line: str) -> tuple[str, tuple[str, ...]]:
+    """The folded words of an address line without its numbers, and its numbers."""
+    words = _folded(line)
+    return (" ".join(w for w in words if not _NUMBER.match(w)),
+            tuple(w for w in words if _NUMBER.match(w)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,24 +66,20 @@ class MatchRecord:
     def has_address(self) -> bool:
         return bool(self.postal_code or self.address_line or self.address_city)
 
-    @cached_property
-    def _line(self) -> list[str]:
-        return fold_words(self.address_line)
-
-    @cached_property
+    @property
     def street(self) -> str:
         """The folded words of the first address line, numbers left out."""
-        return " ".join(w for w in self._line if not _NUMBER.match(w))
+        return _street(self.address_line)[0]
 
     @cached_property
     def number(self) -> str:
         """The house number: given, or the first number of the address line."""
-        numbers = [w for w in self._line if _NUMBER.match(w)]
+        numbers = _street(self.address_line)[1]
         return digits(self.address_number) or (numbers[0] if numbers else "")
 
-    @cached_property
+    @property
     def city(self) -> str:
-        return " ".join(fold_words(self.address_city))
+        return _city(self.address_city)
 
     @property
     def is_person(self) -> bool:

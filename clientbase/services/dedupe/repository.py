@@ -8,7 +8,7 @@ migrations 0002 and 0005), so every one of them is an index range, each with its
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select, text
@@ -55,7 +55,7 @@ _POINTS = [
           "c.phone_digits_reversed < t.tail_end LIMIT :per_key"),
 ]  # fmt: skip
 # The columns a match record is made of (record.from_values), and its contacts' points.
-_RECORD = (
+RECORD_COLUMNS = (
     "c.id, c.version, c.kind, c.legal_name, c.name_key, c.trade_name_key, c.tax_id_key, "
     "c.birth_date, c.email, c.phone_digits, c.address_line1, c.address_number, "
     "c.address_postal_code, c.address_city, points.emails, points.phones"
@@ -91,13 +91,13 @@ _CANDIDATES = text(
     # Each found customer by its primary key (LIMIT 1 keeps the planner from turning the
     # join into a hash join over the whole table when it overestimates the lookups' rows).
     + ") AS found) SELECT b.idx, "
-    + _RECORD
+    + RECORD_COLUMNS
     + " FROM blocked b CROSS JOIN LATERAL (SELECT * FROM customer k WHERE k.id = b.id "
     "AND k.status <> 'MERGED' LIMIT 1) AS c " + _POINTS_OF
 )
 _RECORDS = text(
     "SELECT "  # noqa: S608
-    + _RECORD
+    + RECORD_COLUMNS
     + " FROM customer c "
     + _POINTS_OF
     + " WHERE c.id = ANY(CAST(:ids AS uuid[])) AND c.status <> 'MERGED'"
@@ -145,9 +145,14 @@ def _parameters(batch: Sequence[BlockingKeys]) -> dict[str, Any]:
 
 
 def _record(row: Any) -> MatchRecord:
-    points = zip(row.emails or (), row.phones or (), strict=True)
+    return record_from_row(row._mapping)
+
+
+def record_from_row(row: Mapping[str, Any]) -> MatchRecord:
+    """A match record from a row of the record columns (RECORD_COLUMNS)."""
+    points = zip(row["emails"] or (), row["phones"] or (), strict=True)
     contacts = [{"email": email, "phone_digits": phone} for email, phone in points]
-    return from_values(row._mapping, contacts, record_id=row.id, version=row.version)
+    return from_values(row, contacts, record_id=row["id"], version=row["version"])
 
 
 async def blocked(

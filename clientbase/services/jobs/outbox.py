@@ -6,7 +6,8 @@ Instead each job is added to a Redis sorted set of active jobs (member "tenant:j
 score = when it was last sent or checked) BEFORE the transaction that creates it commits.
 A crash between commit and send therefore leaves a trace; an entry whose transaction
 rolled back finds no row later and is dropped. PostgreSQL stays the truth about each job;
-the set only says where to look.
+the set only says where to look. A Redis that lost the set gets it back from PostgreSQL
+(`reconciler.restore`), through a read-only policy for unfinished jobs (migration 0008).
 """
 
 from __future__ import annotations
@@ -17,9 +18,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 ACTIVE_KEY = "clientbase:jobs:active"
-# Set when the registry was (re)built from PostgreSQL; gone with the rest if Redis loses
-# its data, which is how the reconciler knows to rebuild it.
-BUILT_SUFFIX = ":built"
 
 JobSender = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]  # (tenant_id, job_id)
 
@@ -57,6 +55,14 @@ class ActiveJobs:
         members = await self._redis.zrangebyscore(self._key, "-inf", before, start=0, num=limit)
         return [_parse(m) for m in members]
 
+    async def restore(self, entries: Iterable[tuple[uuid.UUID, uuid.UUID]]) -> int:
+        """Add the entries the registry lacks (a Redis that lost its data), due at once;
+        returns how many were missing."""
+        mapping = {_member(t, j): 0.0 for t, j in entries}
+        if not mapping:
+            return 0
+        return int(await self._redis.zadd(self._key, mapping, nx=True))
+
     async def touch(self, entries: Iterable[tuple[uuid.UUID, uuid.UUID]], at: float) -> None:
         mapping = {_member(t, j): at for t, j in entries}
         if mapping:
@@ -66,12 +72,6 @@ class ActiveJobs:
         members = [_member(t, j) for t, j in entries]
         if members:
             await self._redis.zrem(self._key, *members)
-
-    async def built(self) -> bool:
-        return bool(await self._redis.exists(self._key + BUILT_SUFFIX))
-
-    async def mark_built(self, at: float | None = None) -> None:
-        await self._redis.set(self._key + BUILT_SUFFIX, str(at or time.time()))
 
     async def contains(self, tenant_id: uuid.UUID, job_id: uuid.UUID) -> bool:
         return await self._redis.zscore(self._key, _member(tenant_id, job_id)) is not None

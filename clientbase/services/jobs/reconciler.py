@@ -1,11 +1,10 @@
 """The reconciler's sweep: re-send jobs whose worker died or whose message was lost.
 
-It looks only at registry entries not sent nor checked for `stale_after` (see outbox.py),
+`restore` first puts back any unfinished job the registry lacks. The sweep looks only at
+registry entries not sent nor checked for `stale_after` (see outbox.py),
 reads each job in its own tenant's session, and then: drops entries of finished or
 missing jobs, re-sends stale ones, and marks the rest checked. Every job is therefore
-looked at, and re-sent, at most once per `stale_after`. A registry that Redis lost (its
-"built" mark is gone) is first rebuilt from PostgreSQL's unfinished jobs, so a Redis
-restarted empty strands no job.
+looked at, and re-sent, at most once per `stale_after`.
 """
 
 from __future__ import annotations
@@ -27,27 +26,22 @@ log = structlog.get_logger(__name__)
 Entry = tuple[uuid.UUID, uuid.UUID]  # (tenant_id, job_id)
 
 
-REBUILD_LIMIT = 100_000
-
-
 @dataclass
 class Sweep:
     resent: list[uuid.UUID] = field(default_factory=list)
     dropped: list[uuid.UUID] = field(default_factory=list)
     checked: int = 0
-    rebuilt: int | None = None  # entries restored from PostgreSQL, when the registry was lost
 
 
-async def rebuild(database: Database, registry: ActiveJobs) -> int:
-    """Put every unfinished job back in the registry, due at once; then mark it built."""
+async def restore(database: Database, registry: ActiveJobs, limit: int = 10_000) -> int:
+    """Put every unfinished job of every tenant back in the registry if it is missing there
+    (Redis lost its data, or a job was created while Redis was down); returns how many."""
     async with database.session() as session:
-        entries = await repository.unfinished(session, REBUILD_LIMIT)
-    for tenant_id, job_id in entries:
-        await registry.add(tenant_id, job_id, at=1.0)
-    await registry.mark_built()
-    if entries:
-        log.warning("job registry rebuilt from PostgreSQL", jobs=len(entries))
-    return len(entries)
+        unfinished = await repository.unfinished_in_every_tenant(session, limit)
+    restored = await registry.restore(unfinished)
+    if restored:
+        log.warning("restored jobs missing from the registry", count=restored)
+    return restored
 
 
 async def sweep(
@@ -58,13 +52,12 @@ async def sweep(
     stale_after: timedelta,
     batch: int = 500,
 ) -> Sweep:
-    rebuilt = None if await registry.built() else await rebuild(database, registry)
     now = time.time()
     due = await registry.due(before=now - stale_after.total_seconds(), limit=batch)
     by_tenant: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for tenant_id, job_id in due:
         by_tenant[tenant_id].append(job_id)
-    result = Sweep(checked=len(due), rebuilt=rebuilt)
+    result = Sweep(checked=len(due))
     for tenant_id, job_ids in by_tenant.items():
         async with database.session(tenant_id) as session:
             found = await repository.get_many(session, job_ids)

@@ -173,10 +173,17 @@ async def stale(
     return list(await session.scalars(stmt.order_by(Job.created_at)))
 
 
-async def unfinished(session: AsyncSession, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(tenant id, job id) of QUEUED and RUNNING jobs of every tenant, oldest first: the
-    one read across tenants, through a function of the schema owner (migration 0007)."""
-    rows = await session.execute(
-        text("SELECT tenant_id, job_id FROM clientbase_unfinished_jobs(:limit)"), {"limit": limit}
-    )
-    return [(row.tenant_id, row.job_id) for row in rows]
+_UNFINISHED_EVERYWHERE = text(
+    "SELECT tenant_id, id FROM job WHERE status IN ('QUEUED', 'RUNNING') "
+    "ORDER BY created_at LIMIT :limit"
+)
+
+
+async def unfinished_in_every_tenant(
+    session: AsyncSession, limit: int
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(tenant_id, job_id) of QUEUED and RUNNING jobs of all tenants, oldest first; the
+    session must have no tenant. Reads through the sweep policy of migration 0008."""
+    await session.execute(text("SELECT set_config('app.job_sweep', 'on', true)"))
+    rows = await session.execute(_UNFINISHED_EVERYWHERE, {"limit": limit})
+    return [(tenant_id, job_id) for tenant_id, job_id in rows]

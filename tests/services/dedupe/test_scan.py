@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 
 from clientbase.core.db import Database
 from clientbase.services.dedupe import candidates, scan
+from clientbase.services.dedupe import handler as dedupe_handler
 from tests.helpers import committed_tenant
 from tests.services.dedupe.helpers import add, change, pairs
 from tests.services.dedupe.helpers import scan as run_scan
@@ -109,11 +111,38 @@ async def test_a_scan_resumes_from_its_checkpoint(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tenant_id, c = await _world(database)
-    monkeypatch.setattr(scan, "CHUNK", 2)
+    monkeypatch.setattr(scan, "SET_CHUNK", 2)
     job = await run_scan(database, tenant_id)
     assert (job.status, job.processed) == ("SUCCEEDED", 7)
     assert job.checkpoint == {"after": str(max(c.values()))}
     assert len(await pairs(database, tenant_id)) == 4
+
+
+async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant_id, _ = await _world(database)
+    monkeypatch.setattr(scan, "SET_CHUNK", 3)
+    await run_scan(database, tenant_id)
+    in_thread = {
+        key: (p.score, p.band, p.reasons) for key, p in (await pairs(database, tenant_id)).items()
+    }
+    monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
+    monkeypatch.setattr(dedupe_handler, "default_processes", lambda: 1)
+    pooled = []
+    original = scan.process_pool
+
+    def spy(size: int, processes: int, minimum: int) -> Any:
+        pooled.append(processes)
+        return original(size, processes, minimum)
+
+    monkeypatch.setattr(scan, "process_pool", spy)
+    job = await run_scan(database, tenant_id)
+    assert (job.status, job.updated, pooled) == ("SUCCEEDED", len(in_thread), [1])
+    again = {
+        key: (p.score, p.band, p.reasons) for key, p in (await pairs(database, tenant_id)).items()
+    }
+    assert again == in_thread
 
 
 def test_clusters_are_connected_components() -> None:
