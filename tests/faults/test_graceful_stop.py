@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 from clientbase.core.db import Database
@@ -29,12 +30,16 @@ from tests.faults.jobs import (
 from tests.faults.processes import start_api, start_worker
 from tests.helpers import committed_tenant
 from tests.services.imports.helpers import start
+from tests.stack import TestStack
 
 ROWS = 15_000
+WAITING = """SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+    WHERE NOT l.granted AND l.relation = 'customer'::regclass
+    AND a.application_name = 'clientbase'"""
 
 
 async def test_a_stopped_worker_hands_its_import_back_at_a_chunk(
-    database: Database, own_redis: EmbeddedRedis, tmp_path: Path
+    database: Database, own_redis: EmbeddedRedis, stack: TestStack, tmp_path: Path
 ) -> None:
     caller = await committed_tenant(database)
     data = customers_csv(ROWS)
@@ -44,26 +49,37 @@ async def test_a_stopped_worker_hands_its_import_back_at_a_chunk(
            "CLIENTBASE_JOB_STALE_AFTER_SECONDS": "600"}  # fmt: skip
     log = tmp_path / "worker.log"
     worker = await asyncio.to_thread(start_worker, log, **env)
+    holder = await asyncpg.connect(stack.owner_url.replace("+asyncpg", ""))
     try:
         await send(job_broker(own_redis.url), own_redis.url, caller.tenant_id, job.id)
 
-        async def under_way() -> bool:
+        async def first_chunk() -> bool:
             return (await job_now(database, job)).processed >= 5_000
 
-        await until(under_way, 60, "the import under way")
+        async def second_chunk_waits() -> bool:
+            return bool(await holder.fetchval(WAITING))
+
+        async def shutting_down() -> bool:
+            return "Shutting down" in worker.tail(100_000)
+
+        # The second chunk waits for the test's lock, inside its transaction, while the
+        # worker is told to stop; then it may commit, and the import must stop there.
+        await until(first_chunk, 60, "the first chunk")
+        await holder.execute("BEGIN; LOCK TABLE customer IN SHARE ROW EXCLUSIVE MODE")
+        await until(second_chunk_waits, 60, "the second chunk waiting")
         asked = time.monotonic()
         worker.terminate()
+        await until(shutting_down, 30, "the worker shutting down")
+        await holder.execute("COMMIT")
         code = await asyncio.to_thread(worker.wait, 60)
-        took = time.monotonic() - asked
-        print(f"worker stopped {took:.1f} s after SIGTERM, exit code {code}")
+        print(f"worker stopped {time.monotonic() - asked:.1f} s after SIGTERM, exit code {code}")
         assert code == 0, worker.tail()
         handed_back = await job_now(database, job)
-        # Stopped after a committed chunk, released for the next worker.
+        # Stopped after the chunk it had begun, released for the next worker.
         assert handed_back.status == JobStatus.RUNNING
         assert handed_back.heartbeat_at is None
         assert handed_back.checkpoint is not None
-        assert handed_back.checkpoint["rows"] == handed_back.processed < ROWS
-        assert handed_back.processed % 5_000 == 0
+        assert handed_back.checkpoint["rows"] == handed_back.processed == 10_000
 
         worker = await asyncio.to_thread(start_worker, log, **env)
 
@@ -73,6 +89,7 @@ async def test_a_stopped_worker_hands_its_import_back_at_a_chunk(
         await until(ended, 90, "the end of the import on the next worker")
     finally:
         worker.stop()
+        await holder.close()
     done = await job_now(database, job)
     reference = await committed_tenant(database)
     clean = await clean_run(database, reference.tenant_id, data)
