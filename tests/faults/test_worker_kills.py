@@ -7,11 +7,10 @@ import asyncio
 import os
 import random
 import time
-import uuid
 from pathlib import Path
 
 from clientbase.core.db import Database
-from clientbase.core.devstack import EmbeddedRedis
+from clientbase.core.devstack import EmbeddedPostgres, EmbeddedRedis
 from clientbase.models.job import Job, JobStatus
 from clientbase.services.jobs.service import FINAL
 from tests.faults.jobs import (
@@ -27,7 +26,7 @@ from tests.faults.jobs import (
 from tests.faults.processes import Child, start_worker
 from tests.helpers import committed_tenant
 from tests.services.imports.helpers import start
-from tests.stack import TestStack
+from tests.stack import APP_ROLE
 
 ROWS = 100_000
 # Another seed picks other kill points: CLIENTBASE_FAULT_SEED=7 pytest tests/faults
@@ -58,7 +57,9 @@ async def _kill_at_points(database: Database, job: Job, points: list[tuple[int, 
             await until(reached, 120, f"{rows} rows committed")
             await asyncio.sleep(more)
             now = await job_now(database, job)
-            assert now.status not in FINAL, f"the job ended before kill {len(kills) + 1}"
+            assert now.status not in FINAL, (
+                f"the job ended before kill {len(kills) + 1}: {counters(now)}; kills {kills}"
+            )
             worker.kill()
             killed = time.monotonic()
             worker = await asyncio.to_thread(launch)  # type: ignore[arg-type]
@@ -79,22 +80,26 @@ async def _kill_at_points(database: Database, job: Job, points: list[tuple[int, 
     return kills
 
 
-async def _clean_run_apart(app_url: str, tenant_id: uuid.UUID, data: bytes) -> Job:
+async def _clean_run_apart(app_url: str, data: bytes) -> tuple[Job, tuple[int, str]]:
     database = Database(app_url, pool_size=2, max_overflow=0)
     try:
-        return await clean_run(database, tenant_id, data)
+        reference = await committed_tenant(database)
+        clean = await clean_run(database, reference.tenant_id, data)
+        return clean, await table_state(database, reference.tenant_id)
     finally:
         await database.dispose()
 
 
 async def test_an_import_survives_kill_9s_of_its_worker(
-    database: Database, own_redis: EmbeddedRedis, stack: TestStack, tmp_path: Path
+    database: Database,
+    own_redis: EmbeddedRedis,
+    own_postgres: EmbeddedPostgres,
+    tmp_path: Path,
 ) -> None:
     points = kill_points(random.Random(SEED))
     print(f"seed {SEED}; kill -9 after (rows committed, seconds more): {points}")
     data = customers_csv(ROWS)
     caller = await committed_tenant(database)
-    reference = await committed_tenant(database)
     job = await start(database, caller.tenant_id, data)
     await send(job_broker(own_redis.url), own_redis.url, caller.tenant_id, job.id)
     log = tmp_path / "worker.log"
@@ -103,11 +108,13 @@ async def test_an_import_survives_kill_9s_of_its_worker(
         return start_worker(log, CLIENTBASE_REDIS_URL=own_redis.url)
 
     started = time.monotonic()
-    # The clean run meanwhile, in a thread with its own event loop (on this one it would
-    # delay the kill points): it fills the seconds spent waiting for restarts.
-    kills, clean = await asyncio.gather(
+    # The clean run meanwhile, filling the seconds spent waiting for restarts: on a
+    # PostgreSQL of its own (these workers' reconciler would take a job it sees running
+    # with a heartbeat slower than their stale time), on an event loop of its own (on this
+    # one it would delay the kill points).
+    kills, (clean, clean_state) = await asyncio.gather(
         _kill_at_points(database, job, points, launch),
-        asyncio.to_thread(asyncio.run, _clean_run_apart(stack.app_url, reference.tenant_id, data)),
+        asyncio.to_thread(asyncio.run, _clean_run_apart(own_postgres.app_url(APP_ROLE), data)),
     )
     print(f"(rows committed, seconds to the next chunk) per kill: {kills}; "
           f"{time.monotonic() - started:.0f} s in all")  # fmt: skip
@@ -116,5 +123,5 @@ async def test_an_import_survives_kill_9s_of_its_worker(
     assert len(kills) == KILLS
     assert counters(done) == counters(clean) == (JobStatus.SUCCEEDED, ROWS, ROWS, 0, 0, 0)
     killed_state = await table_state(database, caller.tenant_id)
-    assert killed_state == await table_state(database, reference.tenant_id)
+    assert killed_state == clean_state
     assert killed_state[0] == ROWS
