@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import statistics
 import sys
@@ -29,6 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import results  # noqa: E402 - after the path is set
 
 FILL = (
     "INSERT INTO inventory_item (tenant_id, customer_id, contract_id, site_id, product_type_id, "
@@ -167,19 +168,12 @@ def main() -> None:
         f"{merge / peer:.1f}x the peer",
         f"customersMergeUndo service, committed: median {undo:.2f} s ({each('undo')}); "
         f"{undo / peer:.1f}x the peer",
-        f"load average {os.getloadavg()[0]:.1f} at the end",
     ]
     print("\n".join(lines))
     if args.no_record:
         return
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
-        out.write(
-            f"\n## Customer merge, {args.items:,} inventory items ({stamp})\n\n"
-            f"`.venv/bin/python bench/merge.py --items {args.items} --rounds "
-            f"{args.rounds}` ({os.cpu_count()} cores, embedded PostgreSQL 18)\n\n"
-        )
-        out.writelines(f"- {line}\n" for line in lines)
+    results.record(f"Customer merge, {args.items:,} inventory items", "embedded PostgreSQL 18",
+                   lines)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -88,7 +88,21 @@ class CustomerQueries:
 
 
 def _upsert_item(item: CustomerUpsertInput) -> dict[str, Any]:
-    return customer_data({"code": item.code, "legal_name": item.legal_name, **provided(item)})
+    fields = provided(item)
+    fields.pop("confirm_duplicate", None)
+    return customer_data({"code": item.code, "legal_name": item.legal_name, **fields})
+
+
+def _upsert_result(result: UpsertResult, check: DuplicateCheck, committed: bool) -> Any:
+    found = check.warnings if committed and result.customer is not None else []
+    return CustomerUpsertResult(
+        index=result.index,
+        customer=Customer.from_row(result.customer) if result.customer and committed else None,
+        action=UpsertAction(result.action.value) if result.action and committed else None,
+        user_errors=user_errors(result.error, "inputs", str(result.index)) if result.error else [],
+        warnings=warnings(found),
+        duplicates=[DuplicateMatch.from_found(f) for f in found],
+    )
 
 
 @strawberry.type
@@ -135,6 +149,7 @@ class CustomerMutations:
         error_policy: ErrorPolicy = ErrorPolicy.REJECT_ALL,
     ) -> CustomersUpsertPayload:  # fmt: skip
         reject_all = error_policy is ErrorPolicy.REJECT_ALL
+        checks = [DuplicateCheck(confirmed=item.confirm_duplicate) for item in inputs]
 
         async def work(session: AsyncSession, actor: Principal) -> list[UpsertResult]:
             items = []
@@ -143,7 +158,7 @@ class CustomerMutations:
                     items.append(_upsert_item(item))
                 except DomainError as error:
                     raise error.under("inputs", str(index)) from error
-            return await upsert_many(session, actor, items)
+            return await upsert_many(session, actor, items, checks)
 
         def all_good(results: list[UpsertResult]) -> bool:
             return not reject_all or all(r.error is None for r in results)
@@ -153,15 +168,7 @@ class CustomerMutations:
         results = outcome.value or []
         committed = bool(outcome.value is not None and all_good(results))
         return CustomersUpsertPayload(
-            results=[
-                CustomerUpsertResult(
-                    index=r.index,
-                    customer=Customer.from_row(r.customer) if r.customer and committed else None,
-                    action=UpsertAction(r.action.value) if r.action and committed else None,
-                    user_errors=user_errors(r.error, "inputs", str(r.index)) if r.error else [],
-                )
-                for r in results
-            ],
+            results=[_upsert_result(r, checks[r.index], committed) for r in results],
             committed=committed,
             user_errors=outcome.errors,
         )

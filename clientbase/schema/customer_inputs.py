@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,6 +18,9 @@ from clientbase.schema.customer import Customer, CustomerKind, CustomerStatus
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
 from clientbase.schema.site import SiteInput, site_data
 from clientbase.services.errors import ErrorCode, problem
+
+if TYPE_CHECKING:
+    from clientbase.schema.duplicates import DuplicateMatch
 
 
 @strawberry.input(description="A new customer; contacts, sites and contracts may come along.")
@@ -80,6 +83,10 @@ class CustomerUpsertInput:
     category_id: strawberry.Maybe[strawberry.ID | None]
     company_type_id: strawberry.Maybe[strawberry.ID | None]
     custom_fields: strawberry.Maybe[JSON | None]
+    confirm_duplicate: bool = strawberry.field(
+        default=False,
+        description="Save even if the tenant's duplicate rule blocks a customer this alike.",
+    )
 
 
 @strawberry.enum
@@ -101,6 +108,17 @@ class CustomerUpsertResult:
     customer: Customer | None
     action: UpsertAction | None
     user_errors: list[UserError]
+    warnings: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Saved, but worth a look: DUPLICATE when the tenant's rule warns of a "
+        "customer that may be the same.",
+    )
+    duplicates: list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]] = (
+        strawberry.field(
+            default_factory=list,
+            description="The customers the warnings are about, with the reasons.",
+        )
+    )
 
 
 @strawberry.type

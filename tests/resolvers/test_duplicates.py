@@ -132,6 +132,42 @@ async def test_update_is_checked_only_when_identity_changes(
     assert accepted["userErrors"] == [] and accepted["warnings"] == [{"code": "DUPLICATE"}]
 
 
+UPSERT = """mutation($inputs: [CustomerUpsertInput!]!, $policy: ErrorPolicy! = SKIP_FAILED) {
+  customersUpsert(inputs: $inputs, errorPolicy: $policy) { committed
+    results { index action customer { code } userErrors { field code } warnings { code }
+              duplicates { customer { code } band } } } }"""
+
+
+async def test_upsert_items_follow_the_duplicate_rule(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    caller = await tenant_in(database, "BR")
+    await _rules(database, caller, on_likely=DuplicateRule.BLOCK, on_review=DuplicateRule.WARN)
+    assert (await _create(client, caller, PADARIA))["userErrors"] == []
+    twin = {"code": "C-7", "legalName": "Padaria S. João", "taxId": "11.222.333/0001-81",
+            "taxIdCountry": "BR"}  # fmt: skip
+    stranger = {"code": "C-8", "legalName": "Oficina Boa Vista"}
+    inputs = [twin, stranger, {**twin, "code": "C-9", "confirmDuplicate": True}]
+    done = (await gql(client, caller, UPSERT, {"inputs": inputs}))["customersUpsert"]
+    blocked, fine, confirmed = done["results"]
+    assert done["committed"] is True
+    assert (blocked["customer"], blocked["userErrors"]) == (
+        None, [{"field": ["inputs", "0", "confirmDuplicate"], "code": "DUPLICATE"}])  # fmt: skip
+    assert (fine["action"], fine["warnings"], fine["duplicates"]) == ("CREATED", [], [])
+    assert (confirmed["action"], confirmed["warnings"]) == ("CREATED", [{"code": "DUPLICATE"}])
+    assert {"customer": {"code": "C-1"}, "band": "LIKELY"} in confirmed["duplicates"]
+    # An update that makes an existing customer a twin is held to the rule too; sending the
+    # same item again (no change) is not checked again.
+    again = [{**stranger, "taxId": "11.222.333/0001-81", "taxIdCountry": "BR",
+              "legalName": "Padaria São João"}]  # fmt: skip
+    refused = (await gql(client, caller, UPSERT, {"inputs": again}))["customersUpsert"]
+    # One error per customer it would duplicate: C-1 and the confirmed C-9.
+    assert [e["code"] for e in refused["results"][0]["userErrors"]] == ["DUPLICATE"] * 2
+    same = [{**stranger}]
+    unchanged = (await gql(client, caller, UPSERT, {"inputs": same}))["customersUpsert"]
+    assert unchanged["results"][0]["action"] == "UNCHANGED"
+
+
 SCAN = """mutation($input: DuplicateScanInput) { duplicateScanStart(input: $input) {
   job { id kind status } userErrors { code } } }"""
 CANDIDATES = """query($filter: DuplicateCandidateFilter, $first: Int, $after: String) {
