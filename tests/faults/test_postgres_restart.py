@@ -135,6 +135,9 @@ async def test_a_postgres_restart_mid_chunk_and_mid_traffic(
         await until(ended, 120, "the end of the import")
         done = await job_now(database, job)
         assert done.status == JobStatus.SUCCEEDED, f"{done.error}\n{worker.tail()}"
+        # The worker goes first: its reconciler would take the clean run's job too (that
+        # run's heartbeat beats slower than the worker's stale time).
+        worker.stop()
         reference = await committed_tenant(database)
         clean = await clean_run(database, reference.tenant_id, data)
         assert counters(done) == counters(clean) == (JobStatus.SUCCEEDED, ROWS, ROWS, 0, 0, 0)

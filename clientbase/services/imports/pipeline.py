@@ -132,6 +132,9 @@ async def _write(
     for attempt in range(ATTEMPTS):
         try:
             async with run.session() as session:
+                # First: no other run of this job has written a chunk since this one's last
+                # (the row stays locked to the commit, so two runs never write at once).
+                await run.fence(session)
                 # The lookups bind a chunk's keys as one array. After five runs PostgreSQL
                 # may switch a prepared statement to a generic plan, which cannot hash that
                 # array nor see its size, and which scanned the tenant's rows against

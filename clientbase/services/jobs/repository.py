@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.job import Job, JobStatus
@@ -158,6 +159,20 @@ async def give_up(
         .execution_options(populate_existing=True, synchronize_session=False)
     )
     return await session.scalar(stmt)
+
+
+async def lock_checkpoint(
+    session: AsyncSession, job_id: uuid.UUID, expected: dict[str, Any] | None
+) -> bool:
+    """Whether the job's checkpoint is `expected` (compared as JSONB, as it was stored), its
+    row then locked until the caller's transaction ends."""
+    same = (
+        Job.checkpoint.is_(None)
+        if expected is None
+        else Job.checkpoint == bindparam("expected", expected, type_=JSONB)
+    )
+    stmt = select(same).where(Job.id == job_id).with_for_update()
+    return bool(await session.scalar(stmt))
 
 
 async def cancel_requested(session: AsyncSession, job_id: uuid.UUID) -> bool:

@@ -25,7 +25,7 @@ from clientbase.core.config import get_settings
 from clientbase.core.db import Database, DatabasePerLoop
 from clientbase.models.job import Job, JobStatus
 from clientbase.services.auth.principal import Principal, Role
-from clientbase.services.jobs import service
+from clientbase.services.jobs import repository, service
 from clientbase.services.jobs.progress import ProgressFeed, Publish
 from clientbase.services.jobs.stopping import JobInterrupted, stop_requested
 
@@ -41,6 +41,11 @@ _TRANSIENT_SQLSTATE = ("08", "40", "53", "57")
 
 class JobCancelled(Exception):  # noqa: N818 - the name of the handler API
     """Raised by a handler that saw `await run.cancelled()`: the job ends CANCELLED."""
+
+
+class JobSuperseded(Exception):  # noqa: N818 - named for what happened
+    """Another run of the job committed a checkpoint this run did not write: this worker
+    was taken for dead and the job re-sent. This run stops, writing nothing more."""
 
 
 def register_handler(kind: str, handler: JobHandler) -> None:
@@ -121,6 +126,13 @@ class JobRun:
         if checkpoint is not None:
             snapshot["_checkpoint"] = checkpoint
         self._feed.stage(session, snapshot)
+
+    async def fence(self, session: AsyncSession) -> None:
+        """Lock the job's row in `session` and check that its checkpoint is the one this run
+        last committed; JobSuperseded if another run has moved it. Called at the start of a
+        chunk's transaction, it keeps two runs of one job from both writing a chunk."""
+        if not await repository.lock_checkpoint(session, self.job_id, self.checkpoint):
+            raise JobSuperseded(f"job {self.job_id} moved on without this run")
 
     async def cancelled(self) -> bool:
         """Whether someone asked to cancel the job; the handler then raises JobCancelled."""
@@ -211,6 +223,11 @@ async def run_job(
         await handler(run)
     except JobCancelled:
         status = JobStatus.CANCELLED
+    except JobSuperseded:
+        # The run that took over owns the job now: no release, no final status from here.
+        log_.warning("job taken over by another run; this one stops")
+        await _stop(beat, feed)
+        return
     except JobInterrupted:
         log_.info("job stopped at a checkpoint: the worker is shutting down")
         await _stop(beat, feed)
