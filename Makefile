@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run` needs the service only: a newcomer waits for its dependencies, not the tools'.
+RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint typecheck layers check schema clean
 
@@ -12,9 +14,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: start PostgreSQL, Redis, the migrations, a worker and the API; print the URL and a dev key
-run: $(STAMP)
-	$(BIN)/clientbase dev
+$(RUN_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+## run: start PostgreSQL, Redis, the migrations, a worker and the API (10,000 demo customers on
+## the first start); print the URLs and a dev key
+run: $(RUN_STAMP)
+	$(BIN)/clientbase dev --seed 10000
 
 ## test: lint, type-check, check the layering, then run the test suite on real servers
 test: check

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import orjson
 import redis.asyncio as aioredis
 import structlog
 from graphql import GraphQLError
@@ -23,7 +24,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import Scope
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -33,16 +34,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from clientbase.api_console import console_routes
 from clientbase.api_files import file_routes
 from clientbase.api_idempotency import IdempotencyMiddleware
+from clientbase.api_metrics import metrics_route
 from clientbase.core.config import Settings, get_settings
 from clientbase.core.db import Database
 from clientbase.core.http import RequestIdMiddleware, SessionMiddleware, UnauthenticatedError
 from clientbase.core.http_rules import GraphQLHttpRules, GraphQLOverHttp
 from clientbase.core.logging import configure_logging
+from clientbase.core.metrics import HttpMetricsMiddleware
 from clientbase.resolvers.root import build_schema
+from clientbase.schema.compiled.executor import compiling_executor
 from clientbase.schema.context import Context
 from clientbase.schema.limits import limit_extensions
+from clientbase.schema.metrics import OperationMetrics
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal, Role
 from clientbase.services.auth.user_tokens import (
@@ -92,6 +98,11 @@ class GraphQLApp(GraphQLOverHttp, GraphQL[Context, None]):
             cost_budget=app_state.cost_budget,
             idempotency=getattr(state, "idempotency", None),
         )
+
+    def encode_json(self, data: object) -> str:
+        # orjson also writes compiled documents (orjson.Fragment) into the response as is;
+        # text, not bytes, because websocket messages must go out as text frames.
+        return orjson.dumps(data).decode()
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate a websocket by the key in `connection_init`, unless its upgrade
@@ -199,6 +210,13 @@ async def _check_app_role(database: Database) -> None:
         )
 
 
+async def _queue_depths(redis: aioredis.Redis) -> dict[tuple[str, str], int]:
+    # Imported here: declaring the actors builds the Dramatiq broker from the settings.
+    from clientbase.workers.queues import queue_depths
+
+    return await queue_depths(redis)
+
+
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -241,9 +259,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             lambda: ParserCache(maxsize=settings.parser_cache_size),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),
             lambda: MaskErrors(should_mask_error=lambda error: not _is_expected_error(error)),
+            OperationMetrics,  # after MaskErrors: it counts the errors before masking
         ],
         StrawberryConfig(disable_field_suggestions=not settings.field_suggestions_enabled),
     )
+    if settings.compiled_reads:
+        schema.execution_context_class = compiling_executor(schema)
     graphiql = settings.graphiql_enabled
     graphql_app = GraphQLApp(
         schema,
@@ -296,6 +317,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     middleware: list[Any] = [
         Middleware(RequestIdMiddleware),
+        Middleware(HttpMetricsMiddleware),
         Middleware(
             GraphQLHttpRules,
             graphql_path="/graphql",
@@ -319,6 +341,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                            "x-request-id", "x-requested-with", "apollo-require-preflight"],
             expose_headers=["x-request-id", "retry-after"], max_age=600,
         ))  # fmt: skip
+    optional: list[BaseRoute] = [metrics_route(settings, _queue_depths)] if settings.metrics else []
+    optional += console_routes() if settings.console_enabled else []
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
@@ -326,6 +350,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", IdempotencyMiddleware(graphql_app), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql_app),
             *file_routes(settings.max_upload_bytes),
+            *optional,
         ],
         middleware=middleware,
         lifespan=lifespan,

@@ -24,12 +24,17 @@ app.add_typer(apikey_app, name="apikey")
 
 
 @app.command()
-def dev(worker: Annotated[bool, typer.Option(help="Also run a worker.")] = True) -> None:
+def dev(
+    worker: Annotated[bool, typer.Option(help="Also run a worker.")] = True,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Demo customers to add to the dev tenant if it has none.")
+    ] = 0,
+) -> None:
     """Run everything: embedded servers unless URLs are set, migrations, a worker, the API."""
     from clientbase.launcher import LauncherError, run_dev
 
     try:
-        run_dev(with_worker=worker)
+        run_dev(with_worker=worker, seed=seed)
     except LauncherError as exc:
         raise fail(str(exc)) from exc
 

@@ -1,8 +1,9 @@
 """`clientbase dev`: the whole system on one machine, PostgreSQL and Redis included.
 
 Starts the embedded servers for whichever URL is not configured, applies the
-migrations, makes sure a dev tenant and key exist, runs a worker in a child
-process and the API in this one, and stops all of it on Ctrl-C or SIGTERM.
+migrations, makes sure a dev tenant and key exist (with demo customers on request, when
+it has none), runs a worker in a child process and the API in this one, and stops all of
+it on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import structlog
 import uvicorn
 from rich.console import Console
 from rich.panel import Panel
+from sqlalchemy import select
 
 from clientbase.core.config import Settings, get_settings
 from clientbase.core.db import Database
 from clientbase.core.devstack import DevStack, die_with_parent
 from clientbase.core.migrate import upgrade
+from clientbase.models.customer import Customer
+from clientbase.services import seed as seeding
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
 
@@ -84,6 +88,23 @@ async def ensure_dev_key(settings: Settings) -> str:
     return issued.secret
 
 
+async def seed_if_empty(settings: Settings, customers: int, slug: str = DEV_TENANT) -> float | None:
+    """Seed the tenant with `customers` demo customers if it has none; the seconds it took,
+    or None when nothing was seeded (a restart keeps its data as it is)."""
+    assert settings.database_url
+    database = Database(settings.database_url, pool_size=2, max_overflow=0)
+    try:
+        tenant_id, _ = await seeding.ensure_tenant(database, slug)
+        async with database.session(tenant_id) as session:
+            if await session.scalar(select(Customer.id).limit(1)) is not None:
+                return None
+        Console(stderr=True).print(f"Seeding {customers:,} demo customers into {slug}...")
+        result = await seeding.seed_customers(database, tenant_id, customers, writers=2)
+        return result.seconds
+    finally:
+        await database.dispose()
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "clientbase", "worker"],
@@ -105,9 +126,10 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
 def print_banner(settings: Settings, api_key: str) -> None:
     base = f"http://{settings.host}:{settings.port}"
     query = '{"query": "{ viewer { tenant { name } role } }"}'
+    console = f"Console:   [bold]{base}/[/]\n" if settings.console_enabled else ""
     Console(stderr=True).print(
         Panel.fit(
-            f"GraphiQL:  [bold]{base}/graphql[/]\n"
+            f"{console}GraphiQL:  [bold]{base}/graphql[/]\n"
             f"API key:   [bold]{api_key}[/]\n"
             f"Database:  {settings.database_url}\nRedis:     {settings.redis_url}\n\n"
             f"curl -s {base}/graphql -H 'Authorization: Bearer {api_key}' \\\n"
@@ -124,7 +146,7 @@ def _exit_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     sys.exit(0)
 
 
-def run_dev(with_worker: bool = True) -> None:
+def run_dev(with_worker: bool = True, seed: int = 0) -> None:
     settings = get_settings()
     stack = embedded_stack(settings)
     worker: subprocess.Popen[bytes] | None = None
@@ -136,6 +158,9 @@ def run_dev(with_worker: bool = True) -> None:
         assert settings.owner_database_url
         asyncio.run(upgrade(settings.owner_database_url, settings.app_role))
         api_key = asyncio.run(ensure_dev_key(settings))
+        seconds = asyncio.run(seed_if_empty(settings, seed)) if seed > 0 else None
+        if seconds is not None:
+            Console(stderr=True).print(f"Seeded {seed:,} demo customers in {seconds:.1f} s.")
         if with_worker:
             worker = start_worker()
         print_banner(settings, api_key)

@@ -47,7 +47,25 @@ class Settings(BaseSettings):
     graphiql: bool | None = Field(
         default=None, description="Serve GraphiQL; defaults to on in development only."
     )
+    console: bool | None = Field(
+        default=None, description="Serve the console page at /; defaults to on in development."
+    )
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        default=None, description="When set, /metrics needs `Authorization: Bearer <token>`."
+    )
+    metrics_job_window_seconds: float = Field(
+        default=3600.0, description="Jobs that ended this recently make the finished-job metrics."
+    )
+    metrics_timeout_seconds: float = Field(
+        default=2.0, description="Longest wait of a scrape for PostgreSQL or Redis figures."
+    )
     parser_cache_size: int = 1024
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer queries of columns and relations with one SQL statement per root "
+        "field that builds the JSON in PostgreSQL; off: every field through its resolver.",
+    )
     validation_cache_size: int = 1024
     worker_processes: int = 1
     worker_threads: int = 4
@@ -178,6 +196,10 @@ class Settings(BaseSettings):
         if self.graphiql is not None:
             return self.graphiql
         return self.environment == "development"
+
+    @property
+    def console_enabled(self) -> bool:
+        return self.console if self.console is not None else self.environment == "development"
 
     @property
     def introspection_enabled(self) -> bool:

@@ -52,6 +52,10 @@ class Job(Base, TenantMixin, TimestampMixin, VersionMixin):
         Index("ix_job_tenant_id_status", "tenant_id", "status"),
         # The reconciler's read of every tenant's unfinished jobs (migration 0008).
         Index("ix_job_unfinished", "created_at", postgresql_where=text(UNFINISHED)),
+        # The metrics of a scrape, across tenants: the jobs just finished (migration 0009).
+        Index(
+            "ix_job_finished_at", "finished_at", postgresql_where=text("finished_at IS NOT NULL")
+        ),
         enum_check("kind", JobKind),
         enum_check("status", JobStatus),
     )

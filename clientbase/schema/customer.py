@@ -227,20 +227,29 @@ class CustomerOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
-@strawberry.type
-class CustomerPayload:
-    customer: Customer | None
-    user_errors: list[UserError]
-    warnings: list[UserError] = strawberry.field(
+def duplicate_warnings() -> Any:
+    """A payload's `warnings` field, for writes the tenant's duplicate rule looks at."""
+    return strawberry.field(
         default_factory=list,
         description="Saved, but worth a look: DUPLICATE when the tenant's rule warns of a "
         "customer that may be the same.",
     )
+
+
+def duplicate_matches() -> Any:
+    """A payload's `duplicates` field: the customers its warnings are about."""
+    return strawberry.field(
+        default_factory=list, description="The customers the warnings are about, with the reasons."
+    )
+
+
+@strawberry.type
+class CustomerPayload:
+    customer: Customer | None
+    user_errors: list[UserError]
+    warnings: list[UserError] = duplicate_warnings()
     duplicates: list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]] = (
-        strawberry.field(
-            default_factory=list,
-            description="The customers the warnings are about, with the reasons.",
-        )
+        duplicate_matches()
     )
     merge_id: strawberry.ID | None = strawberry.field(
         default=None,

@@ -14,7 +14,13 @@ from clientbase.models.customer import CustomerKind as CustomerKindValue
 from clientbase.schema.common import AddressInput, UserError, address_columns
 from clientbase.schema.contact import ContactInput, contact_data
 from clientbase.schema.contract import ContractInput, contract_data
-from clientbase.schema.customer import Customer, CustomerKind, CustomerStatus
+from clientbase.schema.customer import (
+    Customer,
+    CustomerKind,
+    CustomerStatus,
+    duplicate_matches,
+    duplicate_warnings,
+)
 from clientbase.schema.ids import InvalidGlobalIdError, from_global_id
 from clientbase.schema.site import SiteInput, site_data
 from clientbase.services.errors import ErrorCode, problem
@@ -108,16 +114,9 @@ class CustomerUpsertResult:
     customer: Customer | None
     action: UpsertAction | None
     user_errors: list[UserError]
-    warnings: list[UserError] = strawberry.field(
-        default_factory=list,
-        description="Saved, but worth a look: DUPLICATE when the tenant's rule warns of a "
-        "customer that may be the same.",
-    )
+    warnings: list[UserError] = duplicate_warnings()
     duplicates: list[Annotated[DuplicateMatch, strawberry.lazy("clientbase.schema.duplicates")]] = (
-        strawberry.field(
-            default_factory=list,
-            description="The customers the warnings are about, with the reasons.",
-        )
+        duplicate_matches()
     )
 
 

@@ -1,7 +1,8 @@
 """The job actor, and the queue the API uses to send jobs after its commit.
 
-The message carries the tenant and job ids only; the runner reads everything else from
-PostgreSQL, so a repeated message is harmless.
+The message carries the tenant and job ids (and the id of the request that sent it, for
+the logs) only; the runner reads everything else from PostgreSQL, so a repeated message is
+harmless.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from typing import Any
 
 import dramatiq
+import structlog
 
 from clientbase.core.config import get_settings
 from clientbase.services.jobs.outbox import ActiveJobs
@@ -32,19 +34,24 @@ JOBS_QUEUE = "jobs"
     max_backoff=60_000,
     time_limit=get_settings().job_time_limit_seconds * 1000,
 )
-async def run_job_actor(tenant_id: str, job_id: str) -> None:
-    try:
-        await run_job(uuid.UUID(job_id), databases(), job_events().publish,
-                      tenant_id=uuid.UUID(tenant_id))  # fmt: skip
-    except JobInterrupted:
-        # This worker is stopping and the job is at a checkpoint, released: a new message
-        # (not a retry, which would spend one) lets another worker resume it at once.
-        await send_job(uuid.UUID(tenant_id), uuid.UUID(job_id))
+async def run_job_actor(tenant_id: str, job_id: str, request_id: str | None = None) -> None:
+    # The request that sent the message names every log line of the run.
+    bound = {"request_id": request_id} if request_id else {}
+    with structlog.contextvars.bound_contextvars(**bound):
+        try:
+            await run_job(uuid.UUID(job_id), databases(), job_events().publish,
+                          tenant_id=uuid.UUID(tenant_id))  # fmt: skip
+        except JobInterrupted:
+            # This worker is stopping and the job is at a checkpoint, released: a new
+            # message (not a retry, which would spend one) lets another worker resume it.
+            await send_job(uuid.UUID(tenant_id), uuid.UUID(job_id))
 
 
 async def send_job(tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    extra = {"request_id": request_id} if request_id else {}
     # Dramatiq's Redis client is synchronous: keep it off the event loop.
-    await asyncio.to_thread(run_job_actor.send, str(tenant_id), str(job_id))
+    await asyncio.to_thread(run_job_actor.send, str(tenant_id), str(job_id), **extra)
 
 
 class DramatiqJobQueue:

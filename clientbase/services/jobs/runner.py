@@ -207,6 +207,21 @@ async def run_job(
     if job is None:
         log_.info("job not claimed: missing, finished or running elsewhere")
         return
+    # Every line the run logs names the job and the request that started it.
+    names = {"job_id": str(job_id), "tenant_id": str(tenant_id)}
+    request_id = structlog.contextvars.get_contextvars().get("request_id") or job.params.get(
+        service.REQUEST_ID_PARAM
+    )
+    if request_id:
+        names["request_id"] = str(request_id)
+    with structlog.contextvars.bound_contextvars(**names):
+        await _run_claimed(job, database, publish)
+
+
+async def _run_claimed(job: Job, database: Database, publish: Publish) -> None:
+    settings = get_settings()
+    job_id, tenant_id = job.id, job.tenant_id
+    log.info("job started", kind=job.kind)
     feed = ProgressFeed(job.id, publish, settings.job_progress_interval_seconds)
     handler = _HANDLERS.get(job.kind)
     if handler is None:
@@ -225,21 +240,21 @@ async def run_job(
         status = JobStatus.CANCELLED
     except JobSuperseded:
         # The run that took over owns the job now: no release, no final status from here.
-        log_.warning("job taken over by another run; this one stops")
+        log.warning("job taken over by another run; this one stops")
         await _stop(beat, feed)
         return
     except JobInterrupted:
-        log_.info("job stopped at a checkpoint: the worker is shutting down")
+        log.info("job stopped at a checkpoint: the worker is shutting down")
         await _stop(beat, feed)
         await _release(database, tenant_id, job_id)
         raise
     except Exception as exc:
         if is_infrastructure_error(exc):
-            log_.warning("job interrupted by an infrastructure error; retrying", error=str(exc))
+            log.warning("job interrupted by an infrastructure error; retrying", error=str(exc))
             await _stop(beat, feed)
             await _release(database, tenant_id, job_id)
             raise
-        log_.exception("job failed")
+        log.exception("job failed")
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
     except BaseException:
         # Cancelled (time limit, shutdown): let the next delivery claim it at once.
@@ -251,7 +266,7 @@ async def run_job(
         await beat
     final = await _finish(database, job, status, error)
     await feed.close(service.progress_snapshot(final) if final else None)
-    log_.info("job ended", status=final.status if final else None)
+    log.info("job ended", status=final.status if final else None)
 
 
 async def _stop(beat: asyncio.Task[None], feed: ProgressFeed) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from clientbase.services.query.pagination import SortKey
 FINAL = frozenset(s.value for s in (JobStatus.SUCCEEDED, JobStatus.PARTIAL, JobStatus.FAILED,
                                     JobStatus.CANCELLED))  # fmt: skip
 MAX_ERROR_LENGTH = 4000
+REQUEST_ID_PARAM = "requestId"
 
 FIELDS: FieldMap = {"kind": Field(Job.kind, "enum"), "status": Field(Job.status, "enum")}
 SORT = [SortKey(Job.created_at, "created_at", descending=True),
@@ -101,12 +103,17 @@ async def create_job(
     """A QUEUED job in the caller's transaction; sending it is the caller's after commit."""
     if kind not in JobKind.__members__:
         raise problem("kind", ErrorCode.INVALID, f"Unknown job kind {kind!r}.")
+    params = dict(params)
+    # The request that made the job, for the worker's logs (a re-sent message has none).
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if request_id is not None:
+        params.setdefault(REQUEST_ID_PARAM, request_id)
     job = Job(
         id=uuid.uuid4(),
         tenant_id=actor.tenant_id,
         kind=kind,
         status=JobStatus.QUEUED.value,
-        params=dict(params),
+        params=params,
         created_by=creator(actor),
     )
     return await records.create(session, actor, job, "Job")

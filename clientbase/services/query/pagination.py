@@ -82,7 +82,9 @@ def _encode_value(value: Any) -> Any:
 
 def encode_cursor(row: Any, sort: Sequence[SortKey]) -> str:
     values = [_encode_value(getattr(row, key.attribute)) for key in sort]
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode()
+    # UTF-8 rather than \u escapes: PostgreSQL writes the same bytes for documents it builds.
+    text = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode()).decode()
 
 
 def _decode_value(raw: Any, key: SortKey) -> Any:
@@ -119,11 +121,11 @@ def _beyond(sort: Sequence[SortKey], values: Sequence[Any], forward: bool) -> Co
     return or_(*terms)
 
 
-def _order(sort: Sequence[SortKey], reverse: bool) -> list[ColumnElement[Any]]:
+def ordering(sort: Sequence[SortKey], reverse: bool = False) -> list[ColumnElement[Any]]:
     return [key.column.desc() if key.descending != reverse else key.column.asc() for key in sort]
 
 
-def _windowed(stmt: Select[Any], sort: Sequence[SortKey], page: PageRequest) -> Select[Any]:
+def windowed(stmt: Select[Any], sort: Sequence[SortKey], page: PageRequest) -> Select[Any]:
     if page.after is not None:
         stmt = stmt.where(_beyond(sort, decode_cursor(page.after, sort, "after"), forward=True))
     if page.before is not None:
@@ -147,7 +149,7 @@ async def fetch_page(
 ) -> Page[Any]:
     """One page of the entity `stmt` selects, ordered by `sort`."""
     page.validate()
-    query = _windowed(stmt, sort, page).order_by(*_order(sort, page.backwards))
+    query = windowed(stmt, sort, page).order_by(*ordering(sort, page.backwards))
     rows = list((await session.scalars(query.limit(page.size + 1))).all())
     return _page_of(rows, sort, page)
 
@@ -164,10 +166,10 @@ async def fetch_pages_by_parent(
     """A page per parent, all in one statement: row_number() over each parent's rows."""
     page.validate()
     position = func.row_number().over(
-        partition_by=parent_column, order_by=_order(sort, page.backwards)
+        partition_by=parent_column, order_by=ordering(sort, page.backwards)
     )
     inner = (
-        _windowed(stmt, sort, page)
+        windowed(stmt, sort, page)
         .where(parent_column.in_(list(parent_ids)))
         .add_columns(position.label("position"))
         .subquery()

@@ -1,0 +1,1 @@
+"""Response documents built as JSON by PostgreSQL: one statement per selection tree."""
