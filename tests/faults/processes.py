@@ -28,7 +28,8 @@ FAST_RECOVERY = {
     "CLIENTBASE_JOB_HEARTBEAT_SECONDS": "0.4",
     "CLIENTBASE_JOB_STALE_AFTER_SECONDS": "2",
     "CLIENTBASE_JOB_RECONCILE_INTERVAL_SECONDS": "1",
-    "CLIENTBASE_LOG_LEVEL": "WARNING",
+    # INFO: the tests read Dramatiq's "ready" and "Shutting down" lines in the log file.
+    "CLIENTBASE_LOG_LEVEL": "INFO",
 }
 
 
