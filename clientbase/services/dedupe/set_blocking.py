@@ -4,12 +4,14 @@ sorted passes in PostgreSQL, instead of one set of index lookups per customer.
 Each customer gives points (family, key, order): its tax id, e-mails and phones (its own and
 its contacts'), the phones' last digits, both names, the name alone (sorted neighbourhood,
 forwards and reversed), the name's initial within its postal code and within its birth date,
-and each pair of its three rarest name words. One window pass pairs every point with the
-next WINDOW points of the same family and key in order, so a record meets at most
-WINDOW x 2 others per key however common the key is (a phone a thousand customers share
-pairs neighbours, not a million pairs). Pairs from the name-only families are kept when the
-names are alike at all (trigram similarity, SIMILAR), which drops most chance neighbours
-before Python scores anything.
+each pair of its three rarest name words, and its words in alphabetical order within its
+postal code; among namesakes, customers are ordered by postal code and city. One window pass
+pairs every point with the next WINDOW points of the same family and key in order (the
+name-only families look up to NAME_WINDOW ahead for names CLOSE to it: namesakes fill a
+short window), so a record meets a bounded number of others per key however common the key
+is (a phone a thousand customers share pairs neighbours, not a million pairs). Pairs from
+the name-only families are kept when the names are alike at all (trigram similarity,
+SIMILAR), which drops most chance neighbours before Python scores anything.
 
 The tables are temporary and live in the caller's transaction (ON COMMIT DROP): the scan
 keeps one read transaction open while it scores and stores pairs through other sessions.
@@ -29,6 +31,10 @@ from clientbase.models.customer import POSTAL_KEY
 from clientbase.services.dedupe.repository import RECORD_COLUMNS
 
 WINDOW = 5
+# Name-only families look further: their pairs pass the similarity filter first, and a
+# common name fills a short window with namesakes.
+NAME_WINDOW = 8
+CLOSE = 0.8  # the similarity a pair further than WINDOW apart needs (namesakes, typos)
 SIMILAR = 0.5  # pg_trgm similarity of the name keys for pairs only a name family made
 RARE_WORDS = 3  # each pair of a name's rarest words is a key: one edited word still meets
 MIN_WORD = 2
@@ -64,6 +70,9 @@ _RARE = (
     "ORDER BY f.uses, w.word) AS rank FROM scan_word w JOIN (SELECT word, count(*) AS uses "
     "FROM scan_word GROUP BY word) AS f USING (word)) AS ranked WHERE rank <= :rare"
 )
+# Within one name, customers in order of where they are: among a thousand namesakes, the
+# window then pairs those of the same postal code and city rather than neighbours by id.
+_PLACE = "coalesce(postal_key, '') || ' ' || coalesce(lower(address_city), '')"
 # (family, key, order) per customer; `family` numbers the strong families first.
 _POINTS = [
     "SELECT id, 1, tax_id_key, name_key, name_key FROM scan_customer WHERE tax_id_key <> ''",
@@ -76,17 +85,24 @@ _POINTS = [
     "SELECT id, phone_digits, name_key FROM scan_customer UNION "
     "SELECT id, phone_digits, name_key FROM scan_contact) AS p "
     "WHERE length(phone_digits) >= 8",
-    "SELECT id, 5, name_key, name_key, name_key FROM scan_customer WHERE name_key <> '' "
-    "UNION SELECT id, 5, trade_name_key, name_key, name_key FROM scan_customer "
+    f"SELECT id, 5, name_key, {_PLACE}, name_key FROM scan_customer WHERE name_key <> '' "  # noqa: S608
+    f"UNION SELECT id, 5, trade_name_key, {_PLACE}, name_key FROM scan_customer "
     "WHERE trade_name_key <> ''",
-    "SELECT id, 6, '', name_key, name_key FROM scan_customer WHERE name_key <> ''",
-    "SELECT id, 7, '', reverse(name_key), name_key FROM scan_customer WHERE name_key <> ''",
+    f"SELECT id, 6, '', name_key || ' ' || {_PLACE}, name_key FROM scan_customer "  # noqa: S608
+    "WHERE name_key <> ''",
+    f"SELECT id, 7, '', reverse(name_key) || ' ' || {_PLACE}, name_key FROM scan_customer "  # noqa: S608
+    "WHERE name_key <> ''",
     "SELECT id, 8, postal_key || ' ' || left(name_key, 1), name_key, name_key "
     "FROM scan_customer WHERE postal_key <> '' AND name_key <> ''",
     "SELECT id, 9, birth_date::text || ' ' || left(name_key, 1), name_key, name_key "
     "FROM scan_customer WHERE birth_date IS NOT NULL AND name_key <> ''",
-    "SELECT r1.id, 10, r1.word || ' ' || r2.word, r1.name_key, r1.name_key FROM scan_rare r1 "
-    "JOIN scan_rare r2 ON r2.id = r1.id AND r1.word < r2.word",
+    f"SELECT r1.id, 10, r1.word || ' ' || r2.word, {_PLACE} || ' ' || r1.name_key, "  # noqa: S608
+    "r1.name_key FROM scan_rare r1 JOIN scan_rare r2 ON r2.id = r1.id AND r1.word < r2.word "
+    "JOIN scan_customer c ON c.id = r1.id",
+    # The words of the name in alphabetical order, within the postal code: swapped words.
+    "SELECT id, 11, postal_key, array_to_string(ARRAY(SELECT w FROM unnest(string_to_array("
+    "name_key, ' ')) AS w ORDER BY w), ' '), name_key FROM scan_customer "
+    "WHERE postal_key <> '' AND name_key <> ''",
 ]
 _POINT_TABLE = (
     # Byte order (C) for the sort: the window pass needs neighbours, not a language's order.
@@ -94,16 +110,18 @@ _POINT_TABLE = (
     'ord text COLLATE "C", name_key text) ON COMMIT DROP'
 )
 _LEADS = ", ".join(f"lead(id, {n}) OVER w AS n{n}, lead(name_key, {n}) OVER w AS k{n}"
-                   for n in range(1, WINDOW + 1))  # fmt: skip
-_NEXT = ", ".join(f"(n{n}, k{n})" for n in range(1, WINDOW + 1))
+                   for n in range(1, NAME_WINDOW + 1))  # fmt: skip
+_NEXT = ", ".join(f"({n}, n{n}, k{n})" for n in range(1, NAME_WINDOW + 1))
 _PAIRS = (
     "CREATE TEMPORARY TABLE scan_pair ON COMMIT DROP AS "  # noqa: S608 - fixed text
     "SELECT DISTINCT least(x.id, v.other) AS a, greatest(x.id, v.other) AS b FROM ("
     f"SELECT id, family, name_key, {_LEADS} FROM scan_point "
     "WINDOW w AS (PARTITION BY family, key ORDER BY ord, id)) AS x "
-    f"CROSS JOIN LATERAL (VALUES {_NEXT}) AS v (other, other_name) "
+    f"CROSS JOIN LATERAL (VALUES {_NEXT}) AS v (step, other, other_name) "
     "WHERE v.other IS NOT NULL AND v.other <> x.id "
-    "AND (x.family <= :strong OR similarity(x.name_key, v.other_name) >= :similar)"
+    "AND (x.family <= :strong AND v.step <= :window "
+    "OR x.family > :strong AND similarity(x.name_key, v.other_name) >= "
+    "CASE WHEN v.step <= :window THEN CAST(:similar AS real) ELSE CAST(:close AS real) END)"
 )
 # How many other customers bear each customer's name as theirs (legal or trade), capped.
 _NAMESAKES = (
@@ -135,7 +153,8 @@ async def build_pairs(session: AsyncSession) -> int:
     for points in _POINTS:
         insert = "INSERT INTO scan_point (id, family, key, ord, name_key) " + points
         await session.execute(text(insert))
-    await session.execute(text(_PAIRS), {"strong": STRONG_FAMILIES, "similar": SIMILAR})
+    limits = {"strong": STRONG_FAMILIES, "similar": SIMILAR, "close": CLOSE, "window": WINDOW}
+    await session.execute(text(_PAIRS), limits)
     await session.execute(text("CREATE INDEX ON scan_pair (a)"))
     await session.execute(text(_NAMESAKES), {"cap": NAMESAKE_CAP})
     for table in ("scan_customer", "scan_pair"):
