@@ -57,6 +57,9 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # SIGTERM: stop accepting, let requests in flight finish, then close what is left
+        # (subscriptions would otherwise hold the shutdown for ever).
+        timeout_graceful_shutdown=settings.api_shutdown_seconds,
     )
 
 
@@ -71,6 +74,9 @@ def worker(
         sys.executable, "-m", "dramatiq", "clientbase.workers.actors",
         "--processes", str(processes or settings.worker_processes),
         "--threads", str(threads or settings.worker_threads),
+        # On SIGTERM, imports stop at their next chunk; anything else still running then is
+        # requeued by Redis once this worker's heartbeat is stale.
+        "--worker-shutdown-timeout", str(int(settings.worker_shutdown_seconds * 1000)),
     ]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606 - replace this process so signals reach dramatiq
 

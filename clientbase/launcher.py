@@ -116,7 +116,8 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     if worker.poll() is None:
         worker.terminate()
         try:
-            worker.wait(timeout=15)
+            # Its own shutdown timeout, and a little for it to exit.
+            worker.wait(timeout=get_settings().worker_shutdown_seconds + 5)
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait()
@@ -169,6 +170,7 @@ def run_dev(with_worker: bool = True, seed: int = 0) -> None:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=settings.api_shutdown_seconds,
         )
     finally:
         if worker is not None:

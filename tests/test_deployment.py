@@ -61,3 +61,13 @@ def test_dockerfile_is_multi_stage_and_not_root() -> None:
     user_lines = [line for line in dockerfile.splitlines() if line.startswith("USER ")]
     assert user_lines and user_lines[-1] != "USER root"
     assert "COPY migrations" in dockerfile and "COPY alembic.ini" in dockerfile
+
+
+def test_compose_waits_longer_than_the_shutdown_grace_of_api_and_worker() -> None:
+    from clientbase.core.config import Settings
+
+    services, settings = _compose()["services"], Settings()
+    for name, grace in (("api", settings.api_shutdown_seconds),
+                        ("worker", settings.worker_shutdown_seconds)):  # fmt: skip
+        seconds = int(services[name]["stop_grace_period"].removesuffix("s"))
+        assert seconds > grace, name

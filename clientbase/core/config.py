@@ -111,6 +111,16 @@ class Settings(BaseSettings):
     job_time_limit_seconds: int = Field(
         default=24 * 3600, description="Dramatiq time limit of one run of a job."
     )
+    worker_shutdown_seconds: float = Field(
+        default=30.0,
+        description="On SIGTERM, how long a worker waits for its running jobs to reach a "
+        "checkpoint; a job still running then is left to be requeued.",
+    )
+    api_shutdown_seconds: int = Field(
+        default=30,
+        description="On SIGTERM, how long the API waits for requests in flight (and open "
+        "subscriptions) before closing them.",
+    )
 
     # PostgreSQL timeouts of the API's connections, in milliseconds.
     api_statement_timeout_ms: int = Field(

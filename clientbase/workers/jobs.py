@@ -17,6 +17,7 @@ import structlog
 from clientbase.core.config import get_settings
 from clientbase.services.jobs.outbox import ActiveJobs
 from clientbase.services.jobs.runner import run_job
+from clientbase.services.jobs.stopping import JobInterrupted
 from clientbase.workers.broker import broker
 from clientbase.workers.resources import databases, job_events
 
@@ -26,7 +27,8 @@ JOBS_QUEUE = "jobs"
 @dramatiq.actor(
     broker=broker,
     queue_name=JOBS_QUEUE,
-    # Only infrastructure errors reach Dramatiq (the runner ends data errors as FAILED).
+    # Only infrastructure errors reach Dramatiq (the runner ends data errors as FAILED);
+    # when the retries are spent, DeadLetters (dead_letter.py) ends the job FAILED with why.
     max_retries=4,
     min_backoff=2_000,
     max_backoff=60_000,
@@ -36,8 +38,13 @@ async def run_job_actor(tenant_id: str, job_id: str, request_id: str | None = No
     # The request that sent the message names every log line of the run.
     bound = {"request_id": request_id} if request_id else {}
     with structlog.contextvars.bound_contextvars(**bound):
-        await run_job(uuid.UUID(job_id), databases(), job_events().publish,
-                      tenant_id=uuid.UUID(tenant_id))  # fmt: skip
+        try:
+            await run_job(uuid.UUID(job_id), databases(), job_events().publish,
+                          tenant_id=uuid.UUID(tenant_id))  # fmt: skip
+        except JobInterrupted:
+            # This worker is stopping and the job is at a checkpoint, released: a new
+            # message (not a retry, which would spend one) lets another worker resume it.
+            await send_job(uuid.UUID(tenant_id), uuid.UUID(job_id))
 
 
 async def send_job(tenant_id: uuid.UUID, job_id: uuid.UUID) -> None:

@@ -14,6 +14,7 @@ from clientbase.services.imports.params import FileStore
 from clientbase.services.imports.pipeline import run_import
 from clientbase.services.imports.rollback import run_rollback
 from clientbase.services.jobs.runner import JobCancelled, JobRun, register_handler
+from clientbase.services.jobs.stopping import JobInterrupted
 
 FILES = FileStore(open_chunks=files.open_chunks, store_stream=files.store_stream)
 
@@ -24,7 +25,10 @@ async def handle_import(run: JobRun) -> None:
     else:
         configured = get_settings().import_processes
         processes = default_processes() if configured is None else configured
-        cancelled = (await run_import(run, FILES, processes)).cancelled
+        outcome = await run_import(run, FILES, processes)
+        if outcome.interrupted:
+            raise JobInterrupted
+        cancelled = outcome.cancelled
     if cancelled:
         raise JobCancelled
 

@@ -76,6 +76,10 @@ class Run(Protocol):
 
     async def cancelled(self) -> bool: ...
 
+    async def fence(self, session: AsyncSession) -> None: ...
+
+    def stopping(self) -> bool: ...
+
 
 ChunkReader = Callable[[AsyncSession, uuid.UUID], AsyncIterator[bytes]]
 

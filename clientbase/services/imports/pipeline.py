@@ -57,6 +57,8 @@ ATTEMPTS = 3
 @dataclass
 class Outcome:
     cancelled: bool = False
+    # The worker is stopping: the run ended after a committed chunk and will resume there.
+    interrupted: bool = False
     report_file_id: uuid.UUID | None = None
 
 
@@ -130,6 +132,9 @@ async def _write(
     for attempt in range(ATTEMPTS):
         try:
             async with run.session() as session:
+                # First: no other run of this job has written a chunk since this one's last
+                # (the row stays locked to the commit, so two runs never write at once).
+                await run.fence(session)
                 # The lookups bind a chunk's keys as one array. After five runs PostgreSQL
                 # may switch a prepared statement to a generic plan, which cannot hash that
                 # array nor see its size, and which scanned the tenant's rows against
@@ -214,6 +219,8 @@ async def run_import(run: Run, files: FileStore, processes: int = 0) -> Outcome:
                 await _write(run, handler, rows, params, dict(checkpoint), total)
                 if await run.cancelled():
                     return Outcome(cancelled=True)
+                if run.stopping():
+                    return Outcome(interrupted=True)
         finally:
             with contextlib.suppress(Exception):
                 await pending

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.job import Job, JobStatus
@@ -128,6 +129,50 @@ async def release(session: AsyncSession, job_id: uuid.UUID) -> None:
         .execution_options(synchronize_session=False)
     )
     await session.execute(stmt)
+
+
+async def give_up(
+    session: AsyncSession, job_id: uuid.UUID, reason: str, stale_after: timedelta
+) -> Job | None:
+    """FAILED with `reason`, unless the job ended or a worker with a live heartbeat runs it
+    (then the message given up was a duplicate, and the job is in good hands)."""
+    stmt = (
+        update(Job)
+        .where(Job.id == job_id)
+        .where(
+            or_(
+                Job.status == JobStatus.QUEUED.value,
+                and_(
+                    Job.status == JobStatus.RUNNING.value,
+                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < func.now() - stale_after),
+                ),
+            )
+        )
+        .values(
+            status=JobStatus.FAILED.value,
+            error=reason,
+            finished_at=func.now(),
+            heartbeat_at=func.now(),
+            version=Job.version + 1,
+        )
+        .returning(Job)
+        .execution_options(populate_existing=True, synchronize_session=False)
+    )
+    return await session.scalar(stmt)
+
+
+async def lock_checkpoint(
+    session: AsyncSession, job_id: uuid.UUID, expected: dict[str, Any] | None
+) -> bool:
+    """Whether the job's checkpoint is `expected` (compared as JSONB, as it was stored), its
+    row then locked until the caller's transaction ends."""
+    same = (
+        Job.checkpoint.is_(None)
+        if expected is None
+        else Job.checkpoint == bindparam("expected", expected, type_=JSONB)
+    )
+    stmt = select(same).where(Job.id == job_id).with_for_update()
+    return bool(await session.scalar(stmt))
 
 
 async def cancel_requested(session: AsyncSession, job_id: uuid.UUID) -> bool:

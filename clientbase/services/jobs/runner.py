@@ -25,8 +25,9 @@ from clientbase.core.config import get_settings
 from clientbase.core.db import Database, DatabasePerLoop
 from clientbase.models.job import Job, JobStatus
 from clientbase.services.auth.principal import Principal, Role
-from clientbase.services.jobs import service
+from clientbase.services.jobs import repository, service
 from clientbase.services.jobs.progress import ProgressFeed, Publish
+from clientbase.services.jobs.stopping import JobInterrupted, stop_requested
 
 log = structlog.get_logger(__name__)
 
@@ -40,6 +41,11 @@ _TRANSIENT_SQLSTATE = ("08", "40", "53", "57")
 
 class JobCancelled(Exception):  # noqa: N818 - the name of the handler API
     """Raised by a handler that saw `await run.cancelled()`: the job ends CANCELLED."""
+
+
+class JobSuperseded(Exception):  # noqa: N818 - named for what happened
+    """Another run of the job committed a checkpoint this run did not write: this worker
+    was taken for dead and the job re-sent. This run stops, writing nothing more."""
 
 
 def register_handler(kind: str, handler: JobHandler) -> None:
@@ -121,10 +127,22 @@ class JobRun:
             snapshot["_checkpoint"] = checkpoint
         self._feed.stage(session, snapshot)
 
+    async def fence(self, session: AsyncSession) -> None:
+        """Lock the job's row in `session` and check that its checkpoint is the one this run
+        last committed; JobSuperseded if another run has moved it. Called at the start of a
+        chunk's transaction, it keeps two runs of one job from both writing a chunk."""
+        if not await repository.lock_checkpoint(session, self.job_id, self.checkpoint):
+            raise JobSuperseded(f"job {self.job_id} moved on without this run")
+
     async def cancelled(self) -> bool:
         """Whether someone asked to cancel the job; the handler then raises JobCancelled."""
         async with self.session() as session:
             return await service.cancel_requested(session, self.job_id)
+
+    def stopping(self) -> bool:
+        """Whether the worker is shutting down; the handler then raises JobInterrupted at
+        its next checkpoint, and the job is sent again to resume from there."""
+        return stop_requested()
 
     def _committed(self, snapshot: dict[str, Any]) -> None:
         if "_checkpoint" in snapshot:
@@ -176,6 +194,8 @@ async def run_job(
 
     Data errors end the job FAILED and are not retried; failures of PostgreSQL or Redis
     re-raise, so that Dramatiq retries the message and the run resumes from its checkpoint.
+    JobInterrupted (the worker is stopping) re-raises with the job released, for the caller
+    to send it again.
     """
     settings = get_settings()
     database = _database(databases)
@@ -218,6 +238,16 @@ async def _run_claimed(job: Job, database: Database, publish: Publish) -> None:
         await handler(run)
     except JobCancelled:
         status = JobStatus.CANCELLED
+    except JobSuperseded:
+        # The run that took over owns the job now: no release, no final status from here.
+        log.warning("job taken over by another run; this one stops")
+        await _stop(beat, feed)
+        return
+    except JobInterrupted:
+        log.info("job stopped at a checkpoint: the worker is shutting down")
+        await _stop(beat, feed)
+        await _release(database, tenant_id, job_id)
+        raise
     except Exception as exc:
         if is_infrastructure_error(exc):
             log.warning("job interrupted by an infrastructure error; retrying", error=str(exc))

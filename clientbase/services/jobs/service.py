@@ -214,6 +214,14 @@ async def finish(
     return job
 
 
+async def give_up(
+    session: AsyncSession, job_id: uuid.UUID, reason: str, stale_after: timedelta
+) -> Job | None:
+    """End a job whose message the workers gave up on (retries spent, dead-lettered) as
+    FAILED with the reason; None if it ended already or another worker runs it."""
+    return await repository.give_up(session, job_id, mask_secrets(reason), stale_after)
+
+
 async def stale_jobs(
     session: AsyncSession,
     older_than: timedelta,
