@@ -2,7 +2,9 @@
 
 A request with the header is answered from the key's stored answer when one exists (the
 same request sent again), refused when the key was used for another request (422), and
-told to retry when its first attempt committed but its answer is not stored yet (409).
+told to retry when its first attempt committed but its answer is not stored yet (409
+IDEMPOTENCY_IN_PROGRESS), or, once that attempt can no longer be running, that it was
+applied and its answer lost with its process (409 IDEMPOTENCY_ANSWER_LOST: read the records).
 Otherwise it runs; if one of its mutations committed, the answer is stored under the key.
 """
 
@@ -92,6 +94,10 @@ class IdempotencyMiddleware:
         if earlier.request_hash != digest:
             message = "This Idempotency-Key was used for another request in the last 24 hours."
             await send_json(send, 422, _error("IDEMPOTENCY_KEY_REUSED", message), {})
+        elif earlier.answer_lost:
+            message = ("The first request with this key was applied, but its answer was lost; "
+                       "read the records it changed to see the result.")  # fmt: skip
+            await send_json(send, 409, _error("IDEMPOTENCY_ANSWER_LOST", message), {})
         elif earlier.response is None:
             message = "The first request with this key was applied; its answer is not ready yet."
             await send_json(send, 409, _error("IDEMPOTENCY_IN_PROGRESS", message),

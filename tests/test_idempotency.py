@@ -85,6 +85,18 @@ async def test_an_applied_request_whose_answer_was_lost_is_not_applied_again(
         await session.commit()
     retry = await _post(client, editor, body, key)
     assert retry.status_code == 409 and retry.headers["retry-after"] == "1"
+    assert retry.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_IN_PROGRESS"
+    assert await _count(database, editor, "IDEM-5") == 0
+    # Once no request with the key can still be running, the client is told its answer is
+    # lost (not to retry for ever); still nothing is applied twice.
+    async with database.session(editor.tenant_id) as session:
+        await session.execute(
+            text("UPDATE idempotency_key SET created_at = now() - make_interval(secs => :s) "
+                 "WHERE key = :key"), {"s": idempotency.ANSWER_WAIT_SECONDS + 1, "key": key})  # fmt: skip
+        await session.commit()
+    lost = await _post(client, editor, body, key)
+    assert lost.status_code == 409 and "retry-after" not in lost.headers
+    assert lost.json()["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_ANSWER_LOST"
     assert await _count(database, editor, "IDEM-5") == 0
 
 

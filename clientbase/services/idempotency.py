@@ -3,8 +3,9 @@
 The key is claimed inside the mutation's own transaction, so it commits if and only if the
 effect does; a retry of a committed request gets the stored answer. The answer is stored
 just after it is made: a retry that comes between the two (the API died in that moment)
-is told the request was applied, never applied twice. A key lives 24 hours; reused with a
-different request within them, it is refused.
+is told the request was applied, never applied twice: "in progress" while its request could
+still be running, "answer lost" once no request can be (ANSWER_WAIT_SECONDS). A key lives
+24 hours; reused with a different request within them, it is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 MAX_KEY_CHARS = 200
 # How long a key holds, as an SQL interval (a constant, never input).
 LIFETIME = "interval '24 hours'"
+# Longer than any request lives (statement timeout 30 s, then the answer is written): a key
+# claimed this long ago with no answer lost it with its process.
+ANSWER_WAIT_SECONDS = 120
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,12 @@ class Earlier:
 
     request_hash: str
     response: dict[str, Any] | None
+    age_seconds: float = 0.0
+
+    @property
+    def answer_lost(self) -> bool:
+        """Applied, with no answer stored, and too long ago for its request to be running."""
+        return self.response is None and self.age_seconds > ANSWER_WAIT_SECONDS
 
 
 def request_hash(body: bytes) -> str:
@@ -43,10 +53,13 @@ def request_hash(body: bytes) -> str:
 async def earlier(session: AsyncSession, tenant_id: uuid.UUID, key: str) -> Earlier | None:
     """The live (under 24 hours) request committed with `key`, if any."""
     row = (await session.execute(text(
-        "SELECT request_hash, response FROM idempotency_key WHERE tenant_id = :tenant "  # noqa: S608
+        "SELECT request_hash, response, extract(epoch FROM now() - created_at) AS age "  # noqa: S608
+        "FROM idempotency_key WHERE tenant_id = :tenant "
         f"AND key = :key AND created_at > now() - {LIFETIME}"
     ), {"tenant": tenant_id, "key": key})).first()  # fmt: skip
-    return Earlier(row.request_hash, row.response) if row is not None else None
+    if row is None:
+        return None
+    return Earlier(row.request_hash, row.response, float(row.age))
 
 
 async def claim(session: AsyncSession, tenant_id: uuid.UUID, key: str, digest: str) -> bool:
