@@ -49,6 +49,17 @@ async def lock(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
     return await session.scalar(stmt)
 
 
+def _unclaimed(stale_after: timedelta) -> ColumnElement[bool]:
+    """QUEUED, or RUNNING without a heartbeat for `stale_after`: no live worker holds it."""
+    return or_(
+        Job.status == JobStatus.QUEUED.value,
+        and_(
+            Job.status == JobStatus.RUNNING.value,
+            or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < func.now() - stale_after),
+        ),
+    )
+
+
 async def claim(session: AsyncSession, job_id: uuid.UUID, stale_after: timedelta) -> Job | None:
     """Mark the job RUNNING for this worker, if it is QUEUED or RUNNING with a stale heartbeat.
 
@@ -58,15 +69,7 @@ async def claim(session: AsyncSession, job_id: uuid.UUID, stale_after: timedelta
     stmt = (
         update(Job)
         .where(Job.id == job_id)
-        .where(
-            or_(
-                Job.status == JobStatus.QUEUED.value,
-                and_(
-                    Job.status == JobStatus.RUNNING.value,
-                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < func.now() - stale_after),
-                ),
-            )
-        )
+        .where(_unclaimed(stale_after))
         .values(
             status=JobStatus.RUNNING.value,
             started_at=func.coalesce(Job.started_at, func.now()),
@@ -139,15 +142,7 @@ async def give_up(
     stmt = (
         update(Job)
         .where(Job.id == job_id)
-        .where(
-            or_(
-                Job.status == JobStatus.QUEUED.value,
-                and_(
-                    Job.status == JobStatus.RUNNING.value,
-                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < func.now() - stale_after),
-                ),
-            )
-        )
+        .where(_unclaimed(stale_after))
         .values(
             status=JobStatus.FAILED.value,
             error=reason,
