@@ -35,6 +35,8 @@ from duplicate_quality import COLUMNS_USED, duplicate  # noqa: E402
 from duplicates import time_scan  # noqa: E402
 from typeahead import bench_servers  # noqa: E402
 
+from tests.stack import plain_url  # noqa: E402
+
 TENANT = "bench-scan"
 BATCH = 50_000
 TRUTH = "CREATE TABLE IF NOT EXISTS bench_scan_truth (copy_id uuid PRIMARY KEY, source_id uuid)"
@@ -98,7 +100,7 @@ async def seed(app_url: str, owner_url: str, count: int, share: float, seed_: in
     from clientbase.services.seed.rows import Batch
 
     database = Database(app_url, pool_size=1, max_overflow=0)
-    owner = await asyncpg.connect(owner_url.replace("postgresql+asyncpg://", "postgresql://"))
+    owner = await asyncpg.connect(plain_url(owner_url))
     try:
         await owner.execute(TRUTH)
         tenant_id, _ = await seeding.ensure_tenant(database, TENANT)
@@ -129,7 +131,7 @@ async def blocking_figures(app_url: str, owner_url: str, tenant_id: uuid.UUID) -
     from clientbase.core.db import Database
     from clientbase.services.dedupe import set_blocking
 
-    owner = await asyncpg.connect(owner_url.replace("postgresql+asyncpg://", "postgresql://"))
+    owner = await asyncpg.connect(plain_url(owner_url))
     rows = await owner.fetch("SELECT copy_id, source_id FROM bench_scan_truth")
     truth = [tuple(row) for row in rows]
     await owner.close()
@@ -163,7 +165,7 @@ async def candidate_figures(owner_url: str, tenant_id: uuid.UUID) -> tuple[int, 
     """(candidates stored, of which true pairs, true pairs) for the tenant."""
     import asyncpg
 
-    owner = await asyncpg.connect(owner_url.replace("postgresql+asyncpg://", "postgresql://"))
+    owner = await asyncpg.connect(plain_url(owner_url))
     try:
         stored = await owner.fetchval(
             "SELECT count(*) FROM duplicate_candidate WHERE tenant_id = $1", tenant_id

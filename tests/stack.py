@@ -43,12 +43,13 @@ class TestStack:
         shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
+    """`url` for libpq tools and asyncpg (no SQLAlchemy driver name)."""
     return str(make_url(to_async_url(url)).set(drivername="postgresql"))
 
 
 async def _create_database(admin_url: str, name: str) -> None:
-    connection = await asyncpg.connect(_plain(admin_url))
+    connection = await asyncpg.connect(plain_url(admin_url))
     try:
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
@@ -56,7 +57,7 @@ async def _create_database(admin_url: str, name: str) -> None:
 
 
 async def _drop_database(admin_url: str, name: str) -> None:
-    connection = await asyncpg.connect(_plain(admin_url))
+    connection = await asyncpg.connect(plain_url(admin_url))
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
