@@ -151,7 +151,9 @@ async def blocking_figures(app_url: str, owner_url: str, tenant_id: uuid.UUID) -
                 text(
                     "SELECT count(*) FROM unnest(CAST(:a AS uuid[]), CAST(:b AS uuid[])) "
                     "AS t (x, y) "
-                    "JOIN scan_pair p ON p.a = least(t.x, t.y) AND p.b = greatest(t.x, t.y)"
+                    "JOIN scan_customer x ON x.id = t.x JOIN scan_customer y ON y.id = t.y "
+                    "JOIN scan_pair p ON p.a = least(x.rank, y.rank) "
+                    "AND p.b = greatest(x.rank, y.rank)"
                 ),
                 {"a": [a for a, _ in truth], "b": [b for _, b in truth]},
             )

@@ -32,3 +32,20 @@ def process_pool(size: int, processes: int, minimum: int) -> Iterator[Executor |
         yield pool
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def process_lanes(size: int, processes: int, minimum: int) -> Iterator[list[Executor]]:
+    """`processes` pools of one process each for a job of `size` (none below `minimum`): a
+    lane runs its tasks one at a time in the order sent, so a task may leave state in its
+    process for the lane's next one."""
+    if processes < 1 or size < minimum:
+        yield []
+        return
+    lanes = [ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+             for _ in range(processes)]  # fmt: skip
+    try:
+        yield list(lanes)
+    finally:
+        for lane in lanes:
+            lane.shutdown(wait=False, cancel_futures=True)

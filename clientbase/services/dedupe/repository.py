@@ -60,6 +60,8 @@ RECORD_COLUMNS = (
     "c.birth_date, c.email, c.phone_digits, c.address_line1, c.address_number, "
     "c.address_postal_code, c.address_city, points.emails, points.phones"
 )
+# Their names in a row of them (a scan's temporary table has them without the aliases).
+RECORD_FIELDS = tuple(column.split(".")[1] for column in RECORD_COLUMNS.split(", "))
 _POINTS_OF = (
     "LEFT JOIN LATERAL (SELECT array_agg(k.email) AS emails, array_agg(k.phone_digits) AS "
     "phones FROM contact k WHERE k.customer_id = c.id) AS points ON true"

@@ -14,9 +14,11 @@ recomputed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,18 +26,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clientbase.models.customer import Customer, CustomerStatus
-from clientbase.services.dedupe import candidates, repository, set_blocking
+from clientbase.services.dedupe import candidates, chunk_scoring, repository, set_blocking
 from clientbase.services.dedupe.candidates import Pair
 from clientbase.services.dedupe.record import MatchRecord
-from clientbase.services.dedupe.scoring import compare
 from clientbase.services.dedupe.service import batch_matches
 from clientbase.services.dedupe.settings import DuplicateSettings, duplicate_settings
 from clientbase.services.jobs.runner import JobRun
-from clientbase.services.processes import process_pool
+from clientbase.services.processes import process_lanes
 
 CHUNK = 500  # customers per chunk when each is looked up on its own
 SET_CHUNK = 5000  # customers per chunk of a full scan's pairs
-# Fewer pairs than this are scored in the worker's thread; more in a pool of processes.
+# Fewer pairs than this are scored in the worker's thread; more in a pool of processes,
+# one lane each (chunk_scoring: a process keeps the records it was sent).
 SCORE_IN_POOL_FROM = 200_000
 IN_FLIGHT = 2  # chunks scored while the next is read
 CANCEL_CHECK_EVERY = 10  # chunks
@@ -73,45 +75,26 @@ async def pairs_of(
     return list(pairs.values())
 
 
-def scored_pairs(
-    pairs: list[tuple[uuid.UUID, uuid.UUID]],
-    rows: list[dict[str, Any]],
-    sharing: dict[uuid.UUID, int],
-    review: float,
-    likely: float,
-) -> list[Pair]:
-    """The pairs of a full scan's chunk in the review band or above, from the record rows of
-    their customers. Pure: a process of the scan's pool may run it."""
-    records = {row["id"]: repository.record_from_row(row) for row in rows}
-    found = []
-    for a, b in pairs:
-        first, second = records.get(a), records.get(b)
-        if first is None or second is None:
-            continue  # merged or deleted since the pairs were built
-        match = compare(first, second, sharing.get(a, 1))
-        band = match.band(review, likely)
-        if band is not None:
-            found.append(candidates.ordered((a, first.version), (b, second.version), match, band))
-    return found
-
-
 async def run_scan(run: JobRun, processes: int = 0) -> ScanOutcome:
     """Run (or resume) the scan job `run`; a full scan of SCORE_IN_POOL_FROM customers or
     more scores its pairs in `processes` (0: in the worker's thread)."""
     since_text = run.params.get("since") if run.params.get("onlyChanged") else None
     since = datetime.fromisoformat(since_text) if since_text else None
-    after_text = (run.checkpoint or {}).get("after")
-    after = uuid.UUID(after_text) if after_text else None
+    checkpoint = run.checkpoint or {}
+    after = uuid.UUID(checkpoint["after"]) if checkpoint.get("after") else None
     async with run.session() as session:
         settings = await duplicate_settings(session, run.tenant_id)
-        if after is None:
+        if not checkpoint:
             total = await session.scalar(
                 select(func.count()).select_from(_customers(since).subquery())
             )
             await run.save_progress(session, total=int(total or 0))
             await session.commit()
     if since is None:
-        outcome = await _scan_all(run, settings, after, processes)
+        # A full scan's checkpoint is a place in its order (name key and id); one without
+        # the name (a scan by id order) starts over, storing its pairs again refreshes them.
+        place = (checkpoint["name"], after) if after and "name" in checkpoint else None
+        outcome = await _scan_all(run, settings, place, processes)
     else:
         outcome = await _scan_changed(run, settings, since, after)
     if outcome.cancelled:
@@ -123,49 +106,77 @@ async def run_scan(run: JobRun, processes: int = 0) -> ScanOutcome:
     return outcome
 
 
-async def _store_chunk(run: JobRun, ids: list[uuid.UUID], pairs: list[Pair]) -> None:
+async def _store_chunk(
+    run: JobRun, count: int, checkpoint: dict[str, str], pairs: list[Pair]
+) -> None:
     async with run.session() as session:
         new = await candidates.store(session, run.tenant_id, run.job_id, pairs)
-        await run.save_progress(session, checkpoint={"after": str(ids[-1])}, processed=len(ids),
-                                created=new, updated=len(pairs) - new)  # fmt: skip
+        await run.save_progress(session, checkpoint=checkpoint, processed=count, created=new,
+                                updated=len(pairs) - new)  # fmt: skip
         await session.commit()
 
 
+@dataclass
+class _Lane:
+    """Where chunks are scored (a process of the pool, or this thread with its own
+    records), and the mirror of the records it holds."""
+
+    executor: Executor | None
+    held: chunk_scoring.Held = field(default_factory=chunk_scoring.Held)
+    records: chunk_scoring.Records = field(default_factory=chunk_scoring.Records)
+
+    def score(self, work: chunk_scoring.Work) -> asyncio.Future[list[Pair]]:
+        if self.executor is None:
+            done: asyncio.Future[list[Pair]] = asyncio.get_running_loop().create_future()
+            done.set_result(chunk_scoring.score_chunk(work, self.records))
+            return done
+        return asyncio.wrap_future(self.executor.submit(chunk_scoring.score_chunk, work))
+
+
 async def _scan_all(
-    run: JobRun, settings: DuplicateSettings, after: uuid.UUID | None, processes: int
+    run: JobRun,
+    settings: DuplicateSettings,
+    after: tuple[str, uuid.UUID] | None,
+    processes: int,
 ) -> ScanOutcome:
-    """The full scan: pairs built once in a read transaction, scored chunk by chunk (in a
-    pool, a chunk is scored while the next is read), stored in order."""
+    """The full scan: pairs built once in a read transaction, scored chunk by chunk of
+    SET_CHUNK customers in name order (in a pool, a chunk is scored while the next is read),
+    stored in order."""
     outcome = ScanOutcome()
-    loop = asyncio.get_running_loop()
-    pending: deque[tuple[list[uuid.UUID], asyncio.Future[list[Pair]]]] = deque()
+    token = uuid.uuid4().hex
+    pending: deque[tuple[int, dict[str, str], asyncio.Future[list[Pair]]]] = deque()
 
     async def store_oldest() -> None:
-        ids, scoring = pending.popleft()
+        count, checkpoint, scoring = pending.popleft()
         found = await scoring
-        await _store_chunk(run, ids, found)
-        outcome.scanned += len(ids)
+        await _store_chunk(run, count, checkpoint, found)
+        outcome.scanned += count
         outcome.pairs += len(found)
 
     async with run.session() as reader:
         total = await set_blocking.build_pairs(reader)
-        with process_pool(total, processes, SCORE_IN_POOL_FROM) as pool:
+        first = await set_blocking.rank_after(reader, after)
+        customers = await set_blocking.customer_count(reader)
+        with process_lanes(total, processes, SCORE_IN_POOL_FROM) as executors:
+            lanes = [_Lane(executor) for executor in executors] or [_Lane(None)]
             chunks = 0
-            while ids := await set_blocking.customers_after(reader, after, SET_CHUNK):
+            while first <= customers:
                 if chunks and chunks % CANCEL_CHECK_EVERY == 0 and await run.cancelled():
                     outcome.cancelled = True
                     return outcome
-                found = await set_blocking.chunk(reader, ids)
-                work = (found.pairs, found.rows, found.sharing, settings.review, settings.likely)
-                if pool is None:
-                    scoring: asyncio.Future[list[Pair]] = loop.create_future()
-                    scoring.set_result(scored_pairs(*work))
-                else:
-                    scoring = asyncio.wrap_future(pool.submit(scored_pairs, *work))
-                pending.append((ids, scoring))
+                last = min(first + SET_CHUNK - 1, customers)
+                ranks_a, ranks_b = await set_blocking.chunk_pairs(reader, first, last)
+                lane = lanes[chunks % len(lanes)]
+                send, drop = lane.held.plan(first, itertools.chain(ranks_a, ranks_b))
+                rows = await set_blocking.record_rows(reader, send)
+                work = chunk_scoring.Work(token, drop, rows, ranks_a, ranks_b, settings.review,
+                                          settings.likely)  # fmt: skip
+                name, last_id = await set_blocking.customer_at(reader, last)
+                checkpoint = {"name": name, "after": str(last_id)}
+                pending.append((last - first + 1, checkpoint, lane.score(work)))
                 if len(pending) > IN_FLIGHT:
                     await store_oldest()
-                after = ids[-1]
+                first = last + 1
                 chunks += 1
             while pending:
                 await store_oldest()
@@ -191,7 +202,7 @@ async def _scan_changed(
                 break
             probes = await repository.records(session, ids)
             pairs = await pairs_of(session, probes, settings)
-        await _store_chunk(run, ids, pairs)
+        await _store_chunk(run, len(ids), {"after": str(ids[-1])}, pairs)
         after = ids[-1]
         outcome.scanned += len(ids)
         outcome.pairs += len(pairs)

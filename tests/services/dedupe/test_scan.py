@@ -8,14 +8,21 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from clientbase.core.db import Database
 from clientbase.services.dedupe import candidates, scan
 from clientbase.services.dedupe import handler as dedupe_handler
+from clientbase.services.jobs.runner import run_job
+from clientbase.services.jobs.stopping import JobInterrupted
 from tests.helpers import committed_tenant
 from tests.services.dedupe.helpers import add, change, pairs
 from tests.services.dedupe.helpers import scan as run_scan
-from tests.services.jobs.factories import system
+from tests.services.jobs.factories import read_job, system
+
+
+async def _published(job_id: uuid.UUID, snapshot: dict[str, Any]) -> None:
+    return None
 
 
 async def _world(database: Database) -> tuple[uuid.UUID, dict[str, uuid.UUID]]:
@@ -110,12 +117,53 @@ async def test_changed_only_scans_and_pairs_that_no_longer_match(database: Datab
 async def test_a_scan_resumes_from_its_checkpoint(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tenant_id, c = await _world(database)
+    tenant_id, _ = await _world(database)
     monkeypatch.setattr(scan, "SET_CHUNK", 2)
     job = await run_scan(database, tenant_id)
     assert (job.status, job.processed) == ("SUCCEEDED", 7)
-    assert job.checkpoint == {"after": str(max(c.values()))}
+    # The checkpoint is the last customer in the scan's order: by name key, then id.
+    async with database.session(tenant_id) as session:
+        last = (await session.execute(text(
+            "SELECT name_key, id FROM customer ORDER BY name_key COLLATE \"C\" DESC, id DESC "
+            "LIMIT 1"))).one()  # fmt: skip
+    assert job.checkpoint == {"name": last.name_key, "after": str(last.id)}
     assert len(await pairs(database, tenant_id)) == 4
+
+
+@pytest.mark.parametrize("pooled", [False, True])
+async def test_a_scan_killed_after_a_chunk_resumes_and_stores_each_pair_once(
+    database: Database, monkeypatch: pytest.MonkeyPatch, pooled: bool
+) -> None:
+    tenant_id, _ = await _world(database)
+    monkeypatch.setattr(scan, "SET_CHUNK", 2)
+    if pooled:
+        monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
+        monkeypatch.setattr(dedupe_handler, "default_processes", lambda: 1)
+    stored: list[frozenset[uuid.UUID]] = []
+    real = scan._store_chunk
+
+    async def store_then_die(run: Any, count: int, checkpoint: Any, found: list[Any]) -> None:
+        await real(run, count, checkpoint, found)
+        stored.extend(frozenset((p.a_id, p.b_id)) for p in found)
+        if len(stored) and not killed:
+            killed.append(checkpoint)
+            raise JobInterrupted  # the worker stops right after this chunk committed
+
+    killed: list[Any] = []
+    monkeypatch.setattr(scan, "_store_chunk", store_then_die)
+    async with database.session(tenant_id) as session:
+        job = await candidates.start_scan(session, system(tenant_id))
+        await session.commit()
+    with pytest.raises(JobInterrupted):
+        await run_job(job.id, database, _published, tenant_id=tenant_id)
+    first = await read_job(database, tenant_id, job.id)
+    assert first.checkpoint == killed[0] and 0 < first.processed < 7
+    await run_job(job.id, database, _published, tenant_id=tenant_id)
+    done = await read_job(database, tenant_id, job.id)
+    assert (done.status, done.processed, done.total) == ("SUCCEEDED", 7, 7)
+    # Every pair stored exactly once over both runs, and the same pairs as a scan in one go.
+    assert len(stored) == len(set(stored)) == 4
+    assert set(stored) == set(await pairs(database, tenant_id))
 
 
 async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
@@ -130,13 +178,13 @@ async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
     monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
     monkeypatch.setattr(dedupe_handler, "default_processes", lambda: 1)
     pooled = []
-    original = scan.process_pool
+    original = scan.process_lanes
 
     def spy(size: int, processes: int, minimum: int) -> Any:
         pooled.append(processes)
         return original(size, processes, minimum)
 
-    monkeypatch.setattr(scan, "process_pool", spy)
+    monkeypatch.setattr(scan, "process_lanes", spy)
     job = await run_scan(database, tenant_id)
     assert (job.status, job.updated, pooled) == ("SUCCEEDED", len(in_thread), [1])
     again = {

@@ -24,7 +24,9 @@ def _unrelated_names(count: int, seed: int) -> list[str]:
 async def _pairs(database: Database, tenant_id: uuid.UUID) -> set[frozenset[uuid.UUID]]:
     async with database.session(tenant_id) as session:
         count = await set_blocking.build_pairs(session)
-        rows = (await session.execute(text("SELECT a, b FROM scan_pair"))).all()
+        rows = (await session.execute(text(
+            "SELECT x.id, y.id FROM scan_pair p JOIN scan_customer x ON x.rank = p.a "
+            "JOIN scan_customer y ON y.rank = p.b"))).all()  # fmt: skip
     assert count == len(rows)
     return {frozenset(row) for row in rows}
 
