@@ -20,7 +20,7 @@ from clientbase.services.dedupe import candidates
 from clientbase.services.dedupe.candidates import Pair
 from clientbase.services.dedupe.record import MatchRecord
 from clientbase.services.dedupe.repository import RECORD_FIELDS, record_from_row
-from clientbase.services.dedupe.scoring import compare
+from clientbase.services.dedupe.scoring import compare_above
 
 # Records a scoring process holds at most (about 2 KB each): pairs reaching far ahead in
 # the scan's order (a shared phone, a rare word) keep theirs until the scan gets there.
@@ -77,10 +77,10 @@ def score_chunk(work: Work, records: Records | None = None) -> list[Pair]:
         assert a.id is not None and b.id is not None
         if b.id < a.id:
             a, b, sharing = b, a, other
-        match = compare(a, b, sharing)
-        band = match.band(work.review, work.likely)
-        if band is not None:
-            assert a.id is not None and b.id is not None
+        match = compare_above(a, b, sharing, work.review)
+        if match is not None:
+            band = match.band(work.review, work.likely)
+            assert band is not None
             found.append(candidates.ordered((a.id, a.version), (b.id, b.version), match, band))
     return found
 

@@ -8,8 +8,8 @@ evidence either way. Levels are the keys of the weight table in `scoring`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.fuzz import token_set_ratio
@@ -22,6 +22,7 @@ PERSON_NAME_HIGH = 0.90
 STREET_SAME = 0.90
 # Numbers compared by their last digits: a missing or different country or area code.
 LAST_DIGITS = 8
+POINTS_CACHE = 65536
 # Local parts of role addresses: the same one at two domains says nothing.
 # Role mailboxes: thousands of unrelated companies have one of these, so sharing the local
 # part says nothing (English, Portuguese, Spanish, German, French).
@@ -145,8 +146,8 @@ def _shared(a_own: frozenset[str], a_all: frozenset[str], b_own: frozenset[str],
 
 def contact_points(a: MatchRecord, b: MatchRecord) -> Comparison | None:
     """E-mails and phones of the customers and their contacts: the strongest agreement."""
-    a_emails, b_emails = a.emails | a.contact_emails, b.emails | b.contact_emails
-    a_phones, b_phones = a.phones | a.contact_phones, b.phones | b.contact_phones
+    a_emails, b_emails = a.all_emails, b.all_emails
+    a_phones, b_phones = a.all_phones, b.all_phones
     if not ((a_emails and b_emails) or (a_phones and b_phones)):
         return None
     field = _shared(a.emails, a_emails, b.emails, b_emails, "email", "contactEmail")
@@ -162,13 +163,17 @@ def contact_points(a: MatchRecord, b: MatchRecord) -> Comparison | None:
     return Comparison("email" if a_emails and b_emails else "phone", "exact", 0.0, "differ")
 
 
-def _tails(phones: Iterable[str]) -> set[str]:
-    return {p[-LAST_DIGITS:] for p in phones if len(p) >= LAST_DIGITS}
+# A record's sets are the same object in each of its comparisons (and a frozenset keeps its
+# hash): each record's tails and local parts are worked out about once.
+@lru_cache(maxsize=POINTS_CACHE)
+def _tails(phones: frozenset[str]) -> frozenset[str]:
+    return frozenset(p[-LAST_DIGITS:] for p in phones if len(p) >= LAST_DIGITS)
 
 
-def _locals(emails: Iterable[str]) -> set[str]:
+@lru_cache(maxsize=POINTS_CACHE)
+def _locals(emails: frozenset[str]) -> frozenset[str]:
     parts = {e.partition("@")[0] for e in emails}
-    return {p for p in parts if len(p) >= 5 and p not in GENERIC_LOCAL_PARTS}
+    return frozenset(p for p in parts if len(p) >= 5 and p not in GENERIC_LOCAL_PARTS)
 
 
 def address(a: MatchRecord, b: MatchRecord) -> Comparison | None:

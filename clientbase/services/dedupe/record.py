@@ -66,7 +66,8 @@ class MatchRecord:
     def has_address(self) -> bool:
         return bool(self.postal_code or self.address_line or self.address_city)
 
-    @property
+    # Cached on the record: a scan compares each record with about twenty others.
+    @cached_property
     def street(self) -> str:
         """The folded words of the first address line, numbers left out."""
         return _street(self.address_line)[0]
@@ -77,9 +78,19 @@ class MatchRecord:
         numbers = _street(self.address_line)[1]
         return digits(self.address_number) or (numbers[0] if numbers else "")
 
-    @property
+    @cached_property
     def city(self) -> str:
         return _city(self.address_city)
+
+    @cached_property
+    def all_emails(self) -> frozenset[str]:
+        """Its own e-mails and its contacts'."""
+        return self.emails | self.contact_emails
+
+    @cached_property
+    def all_phones(self) -> frozenset[str]:
+        """Its own phones and its contacts'."""
+        return self.phones | self.contact_phones
 
     @property
     def is_person(self) -> bool:

@@ -99,11 +99,16 @@ class Match:
         return REVIEW if self.score >= review else None
 
 
-def _reason(group: str, comparison: Comparison, common: float = 0.0) -> Reason:
-    weight = WEIGHTS[(group, comparison.level)]
-    if comparison.level == "exact":
-        weight -= common
-    return Reason(comparison.field, comparison.method, comparison.score, round(weight, 2))
+# The weights as reasons show them (rounded), for levels other than an exact name's.
+_ROUNDED = {key: round(weight, 2) for key, weight in WEIGHTS.items()}
+
+Weighed = tuple[Comparison, float]  # a comparison and its weight in bits, as shown
+
+
+def _weighed(group: str, comparison: Comparison, common: float = 0.0) -> Weighed:
+    if comparison.level == "exact" and common:
+        return comparison, round(WEIGHTS[(group, comparison.level)] - common, 2)
+    return comparison, _ROUNDED[(group, comparison.level)]
 
 
 def namesakes(record: MatchRecord, others: Iterable[MatchRecord]) -> int:
@@ -112,31 +117,50 @@ def namesakes(record: MatchRecord, others: Iterable[MatchRecord]) -> int:
     return max(1, len(same))
 
 
+def _evidence(a: MatchRecord, b: MatchRecord, sharing: int) -> tuple[list[Weighed], float]:
+    """The comparisons that count, each with its weight, and their sum (see `compare`)."""
+    weighed: list[Weighed] = []
+    common = math.log2(max(sharing, 1))
+    persons = fields.person_names(a, b) if a.is_person and b.is_person else None
+    if persons is not None:
+        weighed += [_weighed(c.field, c, common if c.field == "surname" else 0.0)
+                    for c in persons]  # fmt: skip
+    else:
+        name = fields.company_name(a, b)
+        if name is not None:
+            weighed.append(_weighed("name", name, common))
+    for group, compared in (("taxId", fields.tax_id(a, b)), ("birthDate", fields.birth_date(a, b)),
+                            ("kind", fields.kind(a, b))):  # fmt: skip
+        if compared is not None:
+            weighed.append(_weighed(group, compared))
+    located = [_weighed(group, c) for group, c in (("contact", fields.contact_points(a, b)),
+                                                   ("address", fields.address(a, b)))
+               if c is not None]  # fmt: skip
+    if located:
+        weighed.append(max(located, key=lambda w: w[1]))
+    return weighed, sum(w for _, w in weighed)
+
+
+def _score(weight: float) -> float:
+    return round(1 / (1 + 2 ** (PRIOR_BITS - weight)), 4)
+
+
+def _match(weighed: list[Weighed], weight: float) -> Match:
+    reasons = [Reason(c.field, c.method, c.score, w) for c, w in weighed]
+    ordered = sorted(reasons, key=lambda r: -r.weight)
+    return Match(_score(weight), round(weight, 2), tuple(ordered))
+
+
 def compare(a: MatchRecord, b: MatchRecord, sharing: int = 1) -> Match:
     """The score of the pair and its reasons, strongest evidence first. `sharing` is how
     many customers bear `a`'s exact name (see `namesakes`): a name many share agrees by
     chance more often, so its u grows with that count (a value-specific u) and an exact
     agreement weighs log2(sharing) bits less."""
-    reasons: list[Reason] = []
-    common = math.log2(max(sharing, 1))
-    persons = fields.person_names(a, b) if a.is_person and b.is_person else None
-    if persons is not None:
-        reasons += [_reason(c.field, c, common if c.field == "surname" else 0.0)
-                    for c in persons]  # fmt: skip
-    else:
-        name = fields.company_name(a, b)
-        if name is not None:
-            reasons.append(_reason("name", name, common))
-    for group, compared in (("taxId", fields.tax_id(a, b)), ("birthDate", fields.birth_date(a, b)),
-                            ("kind", fields.kind(a, b))):  # fmt: skip
-        if compared is not None:
-            reasons.append(_reason(group, compared))
-    located = [_reason(group, c) for group, c in (("contact", fields.contact_points(a, b)),
-                                                  ("address", fields.address(a, b)))
-               if c is not None]  # fmt: skip
-    if located:
-        reasons.append(max(located, key=lambda r: r.weight))
-    weight = sum(r.weight for r in reasons)
-    score = 1 / (1 + 2 ** (PRIOR_BITS - weight))
-    ordered = sorted(reasons, key=lambda r: -r.weight)
-    return Match(round(score, 4), round(weight, 2), tuple(ordered))
+    return _match(*_evidence(a, b, sharing))
+
+
+def compare_above(a: MatchRecord, b: MatchRecord, sharing: int, review: float) -> Match | None:
+    """`compare`'s match when its score reaches `review`, else None: a scan compares
+    millions of pairs and keeps few, and builds the reasons of those only."""
+    weighed, weight = _evidence(a, b, sharing)
+    return _match(weighed, weight) if _score(weight) >= review else None
