@@ -12,6 +12,7 @@ each record is read, sent and built about once per scan instead of once per chun
 from __future__ import annotations
 
 import heapq
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,8 @@ class Records:
     """The match records (and namesake counts) a scoring process holds, by rank."""
 
     scan: str = ""
-    by_rank: dict[int, tuple[MatchRecord, int]] = field(default_factory=dict)
+    # (record, its id, how many customers bear its name)
+    by_rank: dict[int, tuple[MatchRecord, uuid.UUID, int]] = field(default_factory=dict)
 
     def update(self, scan: str, drop: Iterable[int], rows: Iterable[Sequence[Any]]) -> None:
         if scan != self.scan:
@@ -57,7 +59,8 @@ class Records:
             del self.by_rank[rank]
         for row in rows:
             values = dict(zip(ROW_FIELDS, row, strict=True))
-            self.by_rank[values["rank"]] = (record_from_row(values), int(values["sharing"]))
+            record = record_from_row(values)
+            self.by_rank[values["rank"]] = (record, values["id"], int(values["sharing"]))
 
 
 # The records of this process when it is one of a scan's pool (one task at a time).
@@ -73,15 +76,14 @@ def score_chunk(work: Work, records: Records | None = None) -> list[Pair]:
     by_rank = records.by_rank
     found = []
     for x, y in zip(work.first, work.second, strict=True):
-        (a, sharing), (b, other) = by_rank[x], by_rank[y]
-        assert a.id is not None and b.id is not None
-        if b.id < a.id:
-            a, b, sharing = b, a, other
+        (a, a_id, sharing), (b, b_id, other) = by_rank[x], by_rank[y]
+        if b_id < a_id:
+            a, a_id, b, b_id, sharing = b, b_id, a, a_id, other
         match = compare_above(a, b, sharing, work.review)
         if match is not None:
             band = match.band(work.review, work.likely)
             assert band is not None
-            found.append(candidates.ordered((a.id, a.version), (b.id, b.version), match, band))
+            found.append(candidates.ordered((a_id, a.version), (b_id, b.version), match, band))
     return found
 
 
