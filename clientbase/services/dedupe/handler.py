@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 from clientbase.core.config import get_settings
 from clientbase.models.job import JobKind
 from clientbase.services.dedupe.scan import run_scan
 from clientbase.services.jobs.runner import JobCancelled, JobRun, register_handler
-from clientbase.services.processes import default_processes
+
+
+def default_processes() -> int:
+    """One per CPU: the worker's own thread only reads and stores while they score."""
+    return os.cpu_count() or 1
 
 
 async def handle_scan(run: JobRun) -> None:

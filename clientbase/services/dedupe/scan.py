@@ -39,7 +39,7 @@ SET_CHUNK = 5000  # customers per chunk of a full scan's pairs
 # Fewer pairs than this are scored in the worker's thread; more in a pool of processes,
 # one lane each (chunk_scoring: a process keeps the records it was sent).
 SCORE_IN_POOL_FROM = 200_000
-IN_FLIGHT = 2  # chunks scored while the next is read
+IN_FLIGHT = 2  # chunks per lane scored while the next is read
 CANCEL_CHECK_EVERY = 10  # chunks
 
 
@@ -158,7 +158,10 @@ async def _scan_all(
         first = await set_blocking.rank_after(reader, after)
         customers = await set_blocking.customer_count(reader)
         with process_lanes(total, processes, SCORE_IN_POOL_FROM) as executors:
-            lanes = [_Lane(executor) for executor in executors] or [_Lane(None)]
+            # The lanes share the capacity: more processes hold fewer records each.
+            capacity = chunk_scoring.CAPACITY // max(len(executors), 1)
+            lanes = [_Lane(executor, chunk_scoring.Held(capacity)) for executor in executors]
+            lanes = lanes or [_Lane(None)]
             chunks = 0
             while first <= customers:
                 if chunks and chunks % CANCEL_CHECK_EVERY == 0 and await run.cancelled():
@@ -174,7 +177,7 @@ async def _scan_all(
                 name, last_id = await set_blocking.customer_at(reader, last)
                 checkpoint = {"name": name, "after": str(last_id)}
                 pending.append((last - first + 1, checkpoint, lane.score(work)))
-                if len(pending) > IN_FLIGHT:
+                if len(pending) > IN_FLIGHT * len(lanes):
                     await store_oldest()
                 first = last + 1
                 chunks += 1

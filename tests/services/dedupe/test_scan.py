@@ -166,17 +166,18 @@ async def test_a_scan_killed_after_a_chunk_resumes_and_stores_each_pair_once(
     assert set(stored) == set(await pairs(database, tenant_id))
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    database: Database, monkeypatch: pytest.MonkeyPatch, processes: int
 ) -> None:
-    tenant_id, _ = await _world(database)
+    tenant_id, c = await _world(database)
     monkeypatch.setattr(scan, "SET_CHUNK", 3)
     await run_scan(database, tenant_id)
     in_thread = {
         key: (p.score, p.band, p.reasons) for key, p in (await pairs(database, tenant_id)).items()
     }
     monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
-    monkeypatch.setattr(dedupe_handler, "default_processes", lambda: 1)
+    monkeypatch.setattr(dedupe_handler, "default_processes", lambda: processes)
     pooled = []
     original = scan.process_lanes
 
@@ -186,11 +187,20 @@ async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
 
     monkeypatch.setattr(scan, "process_lanes", spy)
     job = await run_scan(database, tenant_id)
-    assert (job.status, job.updated, pooled) == ("SUCCEEDED", len(in_thread), [1])
+    assert (job.status, job.updated, pooled) == ("SUCCEEDED", len(in_thread), [processes])
     again = {
         key: (p.score, p.band, p.reasons) for key, p in (await pairs(database, tenant_id)).items()
     }
     assert again == in_thread
+    # A changed record is scored as it is now, never as a process held it in a former scan.
+    await change(database, tenant_id, c["ana2"], email="ana.souza@example.com")
+    await run_scan(database, tenant_id)
+    pair = (await pairs(database, tenant_id))[frozenset((c["ana"], c["ana2"]))]
+    versions = {pair.customer_a_id: pair.version_a, pair.customer_b_id: pair.version_b}
+    async with database.session(tenant_id) as session:
+        current = await session.scalar(text("SELECT version FROM customer WHERE id = :id"),
+                                       {"id": c["ana2"]})  # fmt: skip
+    assert versions[c["ana2"]] == current > 1
 
 
 def test_clusters_are_connected_components() -> None:
