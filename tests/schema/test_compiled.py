@@ -4,6 +4,7 @@ root field; fallbacks for the rest."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -25,6 +26,7 @@ from clientbase.models.customer import Customer
 from clientbase.schema.compiled.operations import OperationCache
 from clientbase.schema.ids import to_global_id
 from clientbase.services.auth.principal import Role
+from clientbase.services.documents import builder
 from clientbase.services.normalise import name_key
 from clientbase.services.seed import seed_customers
 from tests.helpers import TenantWithKey, app_client, committed_tenant, compiled_operations
@@ -215,3 +217,26 @@ async def test_other_tenants_rows_stay_invisible(world: World) -> None:
     assert response["data"]["node"] is None and len(compiled_statements(seen)) == 1
     theirs, _ = await both(world, "{ customers { totalCount } }", caller=world.stranger)
     assert theirs["data"]["customers"]["totalCount"] == 1
+
+
+async def test_pages_after_any_cursor_share_one_statement_nested_too(world: World) -> None:
+    query = """query($code: String!, $after: String) { customerByCode(code: $code) {
+      contacts(first: 1, after: $after) { pageInfo { hasNextPage endCursor }
+        nodes { fullName } } } }"""
+    code = next(c for c in world.codes if not c.startswith(("Z-", "Ç-")))
+    after, names, cached = None, [], []
+    while True:
+        response, seen = await both(world, query, {"code": code, "after": after})
+        assert len(compiled_statements(seen)) == 1
+        cached.append(len(builder.CACHE._entries))
+        page = response["data"]["customerByCode"]["contacts"]
+        names += [node["fullName"] for node in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(names) >= 2 and len(set(cached[1:])) == 1, cached  # after the first page: one
+    # A cursor holding a null (sort keys never are): refused the same way on both paths.
+    null_cursor = base64.urlsafe_b64encode(json.dumps([None, str(uuid.uuid4())]).encode()).decode()
+    response, seen = await both(world, query, {"code": code, "after": null_cursor})
+    assert response["errors"][0]["message"] == "`after` is not a cursor of this list."
+    assert compiled_statements(seen) == []
