@@ -2,13 +2,14 @@
 
 Middleware between the HTTP rules and the session middleware. A request identical to one
 the compiled executor answered (same document, operation name and variables, a caller of
-the same role: `schema.compiled.operations`), sent with an API key, is answered on a plain
-asyncpg connection of its own pool: one transaction that signs the key in (binding the
-tenant, so row-level security applies), runs the remembered statements and puts their JSON
-into the response, with the rate limit, the cost budget, the metrics and the key's last use
-as on the normal path. Per request that skips Strawberry and SQLAlchemy's session, most of
-a small query's cost. Anything else, and any refusal or failure before the answer starts,
-goes on to the normal path unchanged, which then answers or explains.
+the same role: `schema.compiled.operations`), sent with an API key or a user's token, is
+answered on a plain asyncpg connection of its own pool: one transaction that signs the
+caller in (binding the tenant, so row-level security applies), runs the remembered
+statements and puts their JSON into the response, with the rate limit, the cost budget,
+the metrics and the key's last use as on the normal path. Per request that skips
+Strawberry and SQLAlchemy's session, most of a small query's cost. Anything else, and any
+refusal or failure before the answer starts, goes on to the normal path unchanged, which
+then answers or explains.
 """
 
 from __future__ import annotations
@@ -30,11 +31,19 @@ from clientbase.schema.context import CostBudget
 from clientbase.schema.metrics import OPERATION_SECONDS, OPERATIONS, operation_label
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Principal
+from clientbase.services.auth.user_tokens import (
+    TokenError,
+    TokenVerifier,
+    looks_like_jwt,
+    user_principal_on_driver,
+)
 
 JSON_TYPE = b"application/json"
 GRAPHQL_RESPONSE_TYPE = f"{GRAPHQL_RESPONSE}; charset=utf-8".encode()
 Admission = Callable[[Principal], Awaitable[float | None]]
 AfterRequest = Callable[[Principal], Awaitable[None]]
+# Signs the caller in on an asyncpg connection in a transaction: its principal, or None.
+SignIn = Callable[[Any], Awaitable[Principal | None]]
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +51,7 @@ log = structlog.get_logger(__name__)
 class CompiledReads:
     def __init__(
         self, app: ASGIApp, *, path: str, operations: OperationCache, max_cost: int,
-        admit: Admission, after_request: AfterRequest,
+        admit: Admission, after_request: AfterRequest, verifier: TokenVerifier | None,
     ) -> None:  # fmt: skip
         self.app = app
         self.path = path
@@ -50,6 +59,7 @@ class CompiledReads:
         self.max_cost = max_cost
         self.admit = admit
         self.after_request = after_request
+        self.verifier = verifier
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path or scope["method"] != "POST":
@@ -60,28 +70,41 @@ class CompiledReads:
         request = request_key(body)
         # The compiled executor remembers the operation under this key.
         scope.setdefault("state", {})["operation_request"] = request
-        secret = api_key_from_headers(headers)
         known = request is not None and self.operations.knows(request)
-        keyed = secret is not None and auth.is_api_key(secret)
-        if not known or not keyed or IDEMPOTENCY_HEADER in headers:
+        sign_in = self._sign_in(api_key_from_headers(headers)) if known else None
+        if sign_in is None or IDEMPOTENCY_HEADER in headers:
             await self.app(scope, receive, send)
             return
-        assert secret is not None
-        principal = await self._answer(scope, headers, request, secret, send)
+        principal = await self._answer(scope, headers, request, sign_in, send)
         if principal is None:
             await self.app(scope, receive, send)
         else:
             await self.after_request(principal)
 
+    def _sign_in(self, secret: str | None) -> SignIn | None:
+        """How to sign in the caller of this credential on a connection; None for no
+        credential or one the normal path must refuse (it says why)."""
+        if secret is None:
+            return None
+        if auth.is_api_key(secret):
+            return lambda connection: auth.authenticate_on_driver(connection, secret)
+        if self.verifier is None or not looks_like_jwt(secret):
+            return None
+        try:
+            claims = self.verifier.verify(secret)
+        except TokenError:
+            return None
+        return lambda connection: user_principal_on_driver(connection, claims)
+
     async def _answer(
-        self, scope: Scope, headers: Headers, request: Any, secret: str, send: Send
+        self, scope: Scope, headers: Headers, request: Any, sign_in: SignIn, send: Send
     ) -> Principal | None:
         """The caller, once answered; None (nothing sent) for the normal path to answer."""
         started = time.perf_counter()
         state = scope["app"].state
         try:
             async with state.read_pool.acquire() as connection, connection.transaction():
-                principal = await auth.authenticate_on_driver(connection, secret)
+                principal = await sign_in(connection)
                 if principal is None:
                     return None  # the normal path says why
                 operation = self.operations.get(request, principal.role.value)
@@ -94,6 +117,8 @@ class CompiledReads:
                 for statement in operation.statements:
                     text = await connection.fetchval(statement.compiled.sql, *statement.parameters)
                     data[statement.key] = None if text is None else orjson.Fragment(text)
+        except TokenError:  # the token's tenant is unknown: the normal path says so
+            return None
         except Exception as exc:  # any failure: the normal path runs it again and reports it
             log.warning("compiled read handed to the normal path", error=repr(exc))
             return None

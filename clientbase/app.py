@@ -361,6 +361,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     max_cost=settings.max_query_cost,
                     admit=admit,
                     after_request=_record_key_use,
+                    verifier=verifier,
                 )
             ]
             if settings.compiled_reads

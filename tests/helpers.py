@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from clientbase.core.config import Settings
 from clientbase.core.db import TENANT_KEY, Database
@@ -102,6 +103,28 @@ def compiled_operations(app: Starlette) -> OperationCache:
     short_way = next(m for m in app.user_middleware if m.cls is CompiledReads)
     operations: OperationCache = short_way.kwargs["operations"]
     return operations
+
+
+class CountingApp:
+    """Counts the requests that reach the normal path (Strawberry)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        await self.app(scope, receive, send)
+
+
+def counting_normal_path(app: Starlette) -> CountingApp:
+    """Count the GraphQL requests that reach Strawberry (not answered the short way)."""
+    from starlette.routing import Route
+
+    route = next(r for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
+    counting = CountingApp(route.app)
+    route.app = counting
+    return counting
 
 
 async def inserted_customer(database: Database, caller: TenantWithKey, code: str | None = None,

@@ -14,31 +14,24 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
-from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from clientbase.app import create_app
 from clientbase.core.config import get_settings
 from clientbase.core.db import Database
 from clientbase.schema.compiled.operations import OperationCache
 from clientbase.services.auth.principal import Role
-from tests.helpers import TenantWithKey, committed_tenant, compiled_operations, inserted_customer
+from tests.helpers import (
+    CountingApp,
+    TenantWithKey,
+    committed_tenant,
+    compiled_operations,
+    counting_normal_path,
+    inserted_customer,
+)
 from tests.stack import TestStack
 
 BY_ID = "query One($id: ID!) { node(id: $id) { ... on Customer { id code legalName } } }"
 COUNT = "{ customers { totalCount } }"
-
-
-class CountingApp:
-    """Counts the requests that reach the normal path (Strawberry)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.calls = 0
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        self.calls += 1
-        await self.app(scope, receive, send)
 
 
 @dataclass
@@ -57,9 +50,7 @@ class Api:
 
 def instrumented(app: Starlette) -> tuple[OperationCache, CountingApp]:
     """The app's compiled operations, and a counter of the requests Strawberry answers."""
-    route = next(r for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
-    normal = route.app = CountingApp(route.app)
-    return compiled_operations(app), normal
+    return compiled_operations(app), counting_normal_path(app)
 
 
 @pytest.fixture

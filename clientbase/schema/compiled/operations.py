@@ -20,7 +20,7 @@ from clientbase.services.documents.builder import Compiled
 
 # A request: the query text, the operation name and the variables (sorted JSON).
 RequestKey = tuple[str, str | None, bytes]
-MAX_REQUESTS = 1024
+MAX_REQUESTS = 10_000  # about 1 KB each
 
 
 @dataclass(frozen=True)

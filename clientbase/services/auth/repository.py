@@ -20,6 +20,8 @@ from clientbase.models.tenant import Tenant
 
 _SIGN_IN = text("SELECT * FROM api_key_sign_in(:hash)")
 _SIGN_IN_ON_DRIVER = "SELECT * FROM api_key_sign_in($1)"
+_TENANT_SIGN_IN = text("SELECT tenant_sign_in(:by_id, :by_slug)")
+_TENANT_SIGN_IN_ON_DRIVER = "SELECT tenant_sign_in($1, $2)"
 _SET_TENANT_SLUG = text("SELECT set_config('app.tenant_slug', :value, true)")
 
 
@@ -32,6 +34,23 @@ async def sign_in(session: AsyncSession, key_hash: str) -> RowMapping | None:
 async def sign_in_on_driver(connection: Any, key_hash: str) -> Any | None:
     """`sign_in` on an asyncpg connection, in its open transaction: the record or None."""
     return await connection.fetchrow(_SIGN_IN_ON_DRIVER, key_hash)
+
+
+async def tenant_sign_in(
+    session: AsyncSession, by_id: uuid.UUID | None, by_slug: str | None
+) -> uuid.UUID | None:
+    """The id of the tenant with this id (or else this slug), which the open transaction is
+    then bound to; None, and no tenant bound, if there is none (migration 0010's function)."""
+    found = await session.scalar(_TENANT_SIGN_IN, {"by_id": by_id, "by_slug": by_slug})
+    return found if isinstance(found, uuid.UUID) else None
+
+
+async def tenant_sign_in_on_driver(
+    connection: Any, by_id: uuid.UUID | None, by_slug: str | None
+) -> uuid.UUID | None:
+    """`tenant_sign_in` on an asyncpg connection, in its open transaction."""
+    found = await connection.fetchval(_TENANT_SIGN_IN_ON_DRIVER, by_id, by_slug)
+    return found if isinstance(found, uuid.UUID) else None
 
 
 async def find_tenant_by_slug(session: AsyncSession, slug: str) -> Tenant | None:
