@@ -8,9 +8,10 @@ Starts embedded PostgreSQL and Redis (bench/typeahead.py's bench_servers), seeds
 tenant, then serves it three ways, one process each: clientbase with compiled reads (the
 default), clientbase with every field through its resolver (CLIENTBASE_COMPILED_READS=0),
 and PostGraphile as the application role with app.tenant_id set per request (so row-level
-security applies to both). Each scenario (a customer by id; a customer 360 page of 100
-customers with contacts, sites and contracts; a typeahead) runs for --duration seconds per
-server under wrk with --connections connections. Prints req/s, p50 and p99 and the ratio to
+security applies to both). Each scenario (a customer by id; by id again, the id a variable
+that takes every customer's id in turn; a customer 360 page of 100 customers with
+contacts, sites and contracts; a typeahead) runs for --duration seconds per server under
+wrk with --connections connections. Prints req/s, p50 and p99 and the ratio to
 PostGraphile, appends them to bench/RESULTS.md and plots bench/graphql_vs_postgraphile.png.
 PostGraphile has no ranked typeahead: it gets a prefix search on the stored name key as a
 SQL function, which does less work than customerSearch. Never run by the tests.
@@ -54,6 +55,10 @@ PG_360 = """{ allCustomers(first: 100, orderBy: [CODE_ASC, ID_ASC]) { nodes { id
     id number status startsOn endsOn } } } } }"""
 BY_ID = '{ node(id: "%s") { ... on Customer { id code legalName status email phone } } }'
 PG_BY_ID = '{ customerById(id: "%s") { id code legalName status email phone } }'
+BY_ID_VARIABLE = """query One($id: ID!) { node(id: $id) {
+  ... on Customer { id code legalName status email phone } } }"""
+PG_BY_ID_VARIABLE = """query One($id: UUID!) { customerById(id: $id) {
+  id code legalName status email phone } }"""
 SEARCH = '{ customerSearch(query: "%s") { customer { id code legalName } score } }'
 PG_SEARCH = '{ benchSearch(q: "%s", first: 20) { nodes { id code legalName } } }'
 # A plain prefix search for PostGraphile, in a schema of its own so `public` stays as it is.
@@ -70,6 +75,15 @@ wrk.body = %s
 wrk.headers["Content-Type"] = "application/json"
 %s
 """
+# Each request the next of many bodies (the same query, other variables), in turn.
+WRK_ROTATING = """
+bodies = { %s }
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, nil, nil, bodies[(counter %% #bodies) + 1])
+end
+"""
 
 
 def free_port() -> int:
@@ -80,9 +94,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def post(url: str, query: str, headers: dict[str, str]) -> dict[str, Any]:
+def post(url: str, query: str, headers: dict[str, str], variables: Any = None) -> dict[str, Any]:
     """One request; the JSON answer whatever the status (a 400 carries its errors)."""
-    response = httpx.post(url, json={"query": query}, headers=headers, timeout=60)
+    body = {"query": query, "variables": variables or {}}
+    response = httpx.post(url, json=body, headers=headers, timeout=60)
     return response.json()  # type: ignore[no-any-return]
 
 
@@ -109,13 +124,25 @@ def leaves(value: Any) -> int:
     return 1
 
 
+Request = str | tuple[str, list[dict[str, Any]]]  # a query, or a query and its variables
+
+
+def bodies(request: Request) -> list[str]:
+    if isinstance(request, str):
+        return [json.dumps({"query": request})]
+    query, variables = request
+    return [json.dumps({"query": query, "variables": v}) for v in variables]
+
+
 def wrk(
-    url: str, query: str, headers: dict[str, str], seconds: int, connections: int
+    url: str, request: Request, headers: dict[str, str], seconds: int, connections: int
 ) -> dict[str, float]:
     lines = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
-    body = json.dumps(json.dumps({"query": query}))  # a Lua string literal
+    texts = [json.dumps(body) for body in bodies(request)]  # Lua string literals
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % (body, lines))
+        script.write(WRK_SCRIPT % (texts[0], lines))
+        if len(texts) > 1:
+            script.write(WRK_ROTATING % ", ".join(texts))
     try:
         out = subprocess.run(
             [
@@ -175,11 +202,19 @@ def main() -> None:
 
         row_id = from_global_id(sample["id"])[1]
         term = sample["legalName"].split()[0][:4]
-        scenarios = {
+        ids = every_id(servers["clientbase"][0], headers)
+        many = [{"id": i} for i in ids]
+        pg_many = [{"id": str(from_global_id(i)[1])} for i in ids]
+        scenarios: dict[str, dict[str, Request]] = {
             "by id": {
                 "clientbase": BY_ID % sample["id"],
                 "resolvers": BY_ID % sample["id"],
                 "postgraphile": PG_BY_ID % row_id,
+            },
+            f"by id, {len(ids)} ids": {
+                "clientbase": (BY_ID_VARIABLE, many),
+                "resolvers": (BY_ID_VARIABLE, many),
+                "postgraphile": (PG_BY_ID_VARIABLE, pg_many),
             },
             "customer 360 (100)": {
                 "clientbase": PAGE_360,
@@ -195,11 +230,13 @@ def main() -> None:
         results: dict[str, dict[str, dict[str, float]]] = {}
         for scenario, queries in scenarios.items():
             results[scenario] = {}
-            for name, query in queries.items():
+            for name, request in queries.items():
                 url, auth = servers[name]
-                answer = post(url, query, auth)
+                query, variables = (request, None) if isinstance(request, str) else (
+                    request[0], request[1][0])  # fmt: skip
+                answer = post(url, query, auth, variables)
                 assert "errors" not in answer, (name, answer)
-                figures = wrk(url, query, auth, args.duration, args.connections)
+                figures = wrk(url, request, auth, args.duration, args.connections)
                 figures["leaves"] = leaves(answer["data"])
                 results[scenario][name] = figures
                 print(
@@ -211,6 +248,19 @@ def main() -> None:
     command = "python bench/graphql_vs_postgraphile.py " + " ".join(sys.argv[1:])
     report(results, command.strip(), args)
     plot(results)
+
+
+def every_id(url: str, headers: dict[str, str]) -> list[str]:
+    """The global ids of every customer of the bench tenant."""
+    page = """query($after: String) { customers(first: 100, after: $after) {
+      nodes { id } pageInfo { hasNextPage endCursor } } }"""
+    ids, after = [], None
+    while True:
+        found = post(url, page, headers, {"after": after})["data"]["customers"]
+        ids += [node["id"] for node in found["nodes"]]
+        if not found["pageInfo"]["hasNextPage"]:
+            return ids
+        after = found["pageInfo"]["endCursor"]
 
 
 async def _prepare(owner_url: str) -> None:

@@ -56,6 +56,19 @@ def pool_families(database: Database) -> list[Metric]:
     return [connections, size]
 
 
+def read_pool_families(pool: Any) -> list[Metric]:
+    """The asyncpg pool of compiled reads asked again (docs/compiled-reads.md)."""
+    connections = GaugeMetricFamily(
+        "clientbase_db_read_pool_connections",
+        "Connections of this API process's pool for compiled reads asked again, by state.",
+        labels=("state",),
+    )
+    idle = pool.get_idle_size()
+    connections.add_metric(["in_use"], pool.get_size() - idle)
+    connections.add_metric(["idle"], idle)
+    return [connections]
+
+
 def job_families(stats: JobStats, window_seconds: float) -> list[Metric]:
     jobs = GaugeMetricFamily(
         "clientbase_jobs",
@@ -128,6 +141,8 @@ def metrics_route(settings: Settings, queue_depths: QueueDepths) -> Route:
             labels=("source",),
         )
         families: list[Metric] = [*pool_families(state.database), up]
+        if getattr(state, "read_pool", None) is not None:
+            families += read_pool_families(state.read_pool)
         results = await asyncio.gather(
             read_jobs(state.database), read_queues(state.redis), return_exceptions=True
         )

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 import structlog
 from graphql import GraphQLError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -34,18 +35,20 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
+from clientbase.api_compiled import CompiledReads
 from clientbase.api_console import console_routes
 from clientbase.api_files import file_routes
 from clientbase.api_idempotency import IdempotencyMiddleware
 from clientbase.api_metrics import metrics_route
 from clientbase.core.config import Settings, get_settings
-from clientbase.core.db import Database
+from clientbase.core.db import Database, create_driver_pool
 from clientbase.core.http import RequestIdMiddleware, SessionMiddleware, UnauthenticatedError
 from clientbase.core.http_rules import GraphQLHttpRules, GraphQLOverHttp
 from clientbase.core.logging import configure_logging
 from clientbase.core.metrics import HttpMetricsMiddleware
 from clientbase.resolvers.root import build_schema
 from clientbase.schema.compiled.executor import compiling_executor
+from clientbase.schema.compiled.operations import OperationCache
 from clientbase.schema.context import Context
 from clientbase.schema.limits import limit_extensions
 from clientbase.schema.metrics import OperationMetrics
@@ -97,6 +100,7 @@ class GraphQLApp(GraphQLOverHttp, GraphQL[Context, None]):
             job_events=app_state.job_events,
             cost_budget=app_state.cost_budget,
             idempotency=getattr(state, "idempotency", None),
+            operation_request=getattr(state, "operation_request", None),
         )
 
     def encode_json(self, data: object) -> str:
@@ -217,6 +221,19 @@ async def _queue_depths(redis: aioredis.Redis) -> dict[tuple[str, str], int]:
     return await queue_depths(redis)
 
 
+async def _select_one(database: Database) -> None:
+    """`SELECT 1`, once more on a fresh connection if the pooled one's server went away
+    (the API's pool does not ping at checkout)."""
+    try:
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        async with database.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+
 async def healthz(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -225,8 +242,7 @@ async def readyz(request: Request) -> Response:
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(2):
-            async with request.app.state.database.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await _select_one(request.app.state.database)
         checks["postgres"] = "ok"
     except Exception as exc:
         checks["postgres"] = f"unavailable: {type(exc).__name__}"
@@ -263,8 +279,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         StrawberryConfig(disable_field_suggestions=not settings.field_suggestions_enabled),
     )
+    operations = OperationCache()
     if settings.compiled_reads:
-        schema.execution_context_class = compiling_executor(schema)
+        schema.execution_context_class = compiling_executor(schema, operations)
     graphiql = settings.graphiql_enabled
     graphql_app = GraphQLApp(
         schema,
@@ -289,6 +306,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             server_settings=settings.api_database_timeouts,
+            # A ping per checkout is a round trip per request; sign-in retries instead.
+            pre_ping=False,
         )
         app.state.redis = aioredis.from_url(redis_url)
         # Imported here: declaring the actors builds the Dramatiq broker from the settings.
@@ -302,10 +321,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
         per_minute = settings.query_cost_per_minute
         cost = TokenBucket(app.state.redis, "cost", capacity=per_minute, per_minute=per_minute)
         app.state.cost_budget = cost.spend if per_minute > 0 else None
+        app.state.read_pool = None
         try:
             await _check_app_role(app.state.database)
+            if settings.compiled_reads:
+                app.state.read_pool = await create_driver_pool(
+                    database_url, size=settings.db_pool_size,
+                    server_settings=settings.api_database_timeouts,
+                )  # fmt: skip
             yield
         finally:
+            if app.state.read_pool is not None:
+                await app.state.read_pool.close()
             await app.state.redis.aclose()
             await app.state.database.dispose()
 
@@ -324,6 +351,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_body_bytes=settings.max_request_bytes,
             ide_enabled=graphiql,
             form_prefixes=("/files",),
+        ),
+        *(
+            [
+                Middleware(
+                    CompiledReads,
+                    path="/graphql",
+                    operations=operations,
+                    max_cost=settings.max_query_cost,
+                    admit=admit,
+                    after_request=_record_key_use,
+                    verifier=verifier,
+                )
+            ]
+            if settings.compiled_reads
+            else []
         ),
         Middleware(
             SessionMiddleware,

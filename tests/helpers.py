@@ -11,10 +11,13 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from clientbase.core.config import Settings
 from clientbase.core.db import TENANT_KEY, Database
 from clientbase.models.customer import Customer
+from clientbase.schema.compiled.operations import OperationCache
 from clientbase.schema.ids import to_global_id
 from clientbase.services.auth import service as auth
 from clientbase.services.auth.principal import Role
@@ -79,15 +82,49 @@ async def gql_errors(
 
 
 @asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app of its own, for tests that need settings other than the defaults."""
+async def app_client(
+    settings: Settings, app: Starlette | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app of its own, for tests that need settings other than the defaults
+    (or of `app`, made from them by the test)."""
     from clientbase.app import create_app
 
-    app = create_app(settings)
+    app = app or create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://clientbase.test") as c:
             yield c
+
+
+def compiled_operations(app: Starlette) -> OperationCache:
+    """The operations an app answers the short way (clientbase.api_compiled)."""
+    from clientbase.api_compiled import CompiledReads
+
+    short_way = next(m for m in app.user_middleware if m.cls is CompiledReads)
+    operations: OperationCache = short_way.kwargs["operations"]
+    return operations
+
+
+class CountingApp:
+    """Counts the requests that reach the normal path (Strawberry)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self.calls += 1
+        await self.app(scope, receive, send)
+
+
+def counting_normal_path(app: Starlette) -> CountingApp:
+    """Count the GraphQL requests that reach Strawberry (not answered the short way)."""
+    from starlette.routing import Route
+
+    route = next(r for r in app.routes if isinstance(r, Route) and r.path == "/graphql")
+    counting = CountingApp(route.app)
+    route.app = counting
+    return counting
 
 
 async def inserted_customer(database: Database, caller: TenantWithKey, code: str | None = None,

@@ -63,6 +63,9 @@ async def test_requests_operations_and_errors_are_counted(
     assert moved("clientbase_http_requests_total", method="GET", route="/metrics",
                  status="200") == 1  # fmt: skip
     assert value(after, "clientbase_db_pool_size") == get_settings().db_pool_size
+    read_pool = [value(after, "clientbase_db_read_pool_connections", state=s)
+                 for s in ("in_use", "idle")]  # fmt: skip
+    assert read_pool[0] == 0 and read_pool[1] >= 1  # opened at startup, none busy now
     assert value(after, "clientbase_metrics_source_up", source="postgres") == 1
     assert value(after, "clientbase_metrics_source_up", source="redis") == 1
 

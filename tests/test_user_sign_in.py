@@ -18,7 +18,14 @@ from clientbase.core.config import get_settings
 from clientbase.core.db import Database
 from clientbase.schema.ids import to_global_id
 from clientbase.services.auth.principal import Role
-from tests.helpers import app_client, committed_tenant, gql
+from tests.helpers import (
+    app_client,
+    committed_tenant,
+    compiled_operations,
+    counting_normal_path,
+    gql,
+    inserted_customer,
+)
 from tests.services.jobs.factories import committed_job
 from tests.stack import TestStack
 
@@ -163,3 +170,31 @@ def test_a_websocket_signs_in_with_a_token(stack: TestStack) -> None:
 def test_the_secret_never_shows_in_the_settings() -> None:
     settings = get_settings().model_copy(update=JWT_SETTINGS)
     assert SECRET not in repr(settings) and SECRET not in str(settings.model_dump())
+
+
+async def test_a_user_asking_again_gets_the_short_way_under_the_token_tenant(
+    database: Database,
+) -> None:
+    """A compiled query asked again with a token is answered by clientbase.api_compiled:
+    the tenant from its claim (slug or id), never for a token that fails verification."""
+    from clientbase.app import create_app
+
+    tenant = await committed_tenant(database, Role.READER)
+    other = await committed_tenant(database, Role.READER)
+    await inserted_customer(database, tenant, legal_name="Ótica Visão")
+    settings = get_settings().model_copy(update=JWT_SETTINGS)
+    app = create_app(settings)
+    operations, normal = compiled_operations(app), counting_normal_path(app)
+    query = "{ customers(first: 5) { totalCount nodes { legalName } } }"
+    async with app_client(settings, app) as client:
+        first = await post(client, token(tenant.slug, "reader"), query)
+        assert len(operations) == 1
+        again = await post(client, token(str(tenant.tenant_id), "reader"), query)
+        theirs = await post(client, token(other.slug, "reader"), query)
+        expired = await post(client, token(tenant.slug, "reader", exp=int(time.time()) - 60), query)
+        unknown = await post(client, token("no-such-tenant", "reader"), query)
+    assert normal.calls == 1  # the first time (the session middleware refuses the last two)
+    assert again.content == first.content
+    assert again.json()["data"]["customers"]["nodes"] == [{"legalName": "Ótica Visão"}]
+    assert theirs.json()["data"]["customers"]["totalCount"] == 0
+    assert expired.status_code == unknown.status_code == 401

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -46,6 +46,12 @@ async def bind_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
         await session.execute(_SET_TENANT, {"tenant_id": str(tenant_id)})
 
 
+def tenant_bound(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Bind the session to a tenant that a statement has already set for the open
+    transaction (as API key sign-in does); later transactions set it themselves."""
+    session.info[TENANT_KEY] = tenant_id
+
+
 async def driver_connection(session: AsyncSession) -> Any:
     """The asyncpg connection under the session, in the session's open transaction (for
     COPY, which SQLAlchemy does not offer)."""
@@ -68,17 +74,47 @@ def create_engine(
     pool_size: int = 10,
     max_overflow: int = 10,
     server_settings: dict[str, str] | None = None,
+    pre_ping: bool = True,
 ) -> AsyncEngine:
-    """`server_settings` are PostgreSQL settings for every connection (timeouts)."""
+    """`server_settings` are PostgreSQL settings for every connection (timeouts). Without
+    `pre_ping` a checkout costs no round trip, and the first statement on a connection whose
+    server went away fails instead (`DBAPIError.connection_invalidated`); the engine then
+    discards every connection made before, so one retry gets a live one."""
     return create_async_engine(
         to_async_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=pre_ping,
         connect_args={
             "server_settings": {"application_name": "clientbase", **(server_settings or {})}
         },
     )
+
+
+def to_driver_url(url: str) -> str:
+    """The URL for asyncpg itself (`postgresql://`), from any SQLAlchemy PostgreSQL URL."""
+    parsed = make_url(to_async_url(url)).set(drivername="postgresql")
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _keep_session_state(_connection: Any) -> None:
+    """Nothing to undo on release: the pool's users change settings only inside their own
+    transactions (SET LOCAL), which end before it; asyncpg's default reset is a round trip."""
+
+
+async def create_driver_pool(
+    url: str, *, size: int, server_settings: dict[str, str] | None = None
+) -> Any:
+    """A plain asyncpg pool, for the few paths where SQLAlchemy's own work per statement is
+    most of the request (compiled reads answered again). Its users must only run
+    transactions that they end, and bind the tenant inside them as sessions do."""
+    import asyncpg
+
+    settings = {"application_name": "clientbase", **(server_settings or {})}
+    return await asyncpg.create_pool(
+        to_driver_url(url), min_size=1, max_size=size, server_settings=settings,
+        reset=_keep_session_state,
+    )  # fmt: skip
 
 
 def create_sessionmaker(bind: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -95,9 +131,10 @@ class Database:
         pool_size: int = 10,
         max_overflow: int = 10,
         server_settings: dict[str, str] | None = None,
+        pre_ping: bool = True,
     ) -> None:
         self.engine = create_engine(url, pool_size=pool_size, max_overflow=max_overflow,
-                                    server_settings=server_settings)  # fmt: skip
+                                    server_settings=server_settings, pre_ping=pre_ping)  # fmt: skip
         self.sessionmaker = create_sessionmaker(self.engine)
 
     @asynccontextmanager

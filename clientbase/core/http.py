@@ -125,7 +125,7 @@ class SessionMiddleware:
         async with database.session() as session:
             reason = "A valid API key is required."
             try:
-                principal = await self.authenticate(
+                principal = await self._authenticate(
                     session, api_key_from_headers(Headers(scope=scope))
                 )
             except UnauthenticatedError as exc:
@@ -169,6 +169,18 @@ class SessionMiddleware:
         if self.after_request is not None:
             await self.after_request(principal)
 
+    async def _authenticate(self, session: AsyncSession, secret: str | None) -> Any | None:
+        try:
+            return await self.authenticate(session, secret)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # Sign-in is a request's first statement; the API's pool does not ping at
+            # checkout, so a connection whose server restarted fails here, and the engine
+            # has dropped every connection of that server: once more, on a fresh one.
+            await session.rollback()
+            return await self.authenticate(session, secret)
+
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A websocket gets its session for its whole life. A key in the upgrade request's
         headers must be valid; without one, the protocol's `connection_init` brings it."""
@@ -179,7 +191,7 @@ class SessionMiddleware:
             secret = api_key_from_headers(Headers(scope=scope))
             if secret is not None:
                 try:
-                    principal = await self.authenticate(session, secret)
+                    principal = await self._authenticate(session, secret)
                 except UnauthenticatedError:
                     principal = None
                 # Long-lived: hold no transaction between operations (the tenant stays bound).

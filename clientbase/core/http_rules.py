@@ -156,6 +156,21 @@ def _preflight_message(content_type: str) -> str:
     )
 
 
+async def read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """The whole body (already held to the size limit by `GraphQLHttpRules`), and a
+    receive that gives it again to the next application."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    return body, _replay(body, receive)
+
+
 def _replay(body: bytes, receive: Receive) -> Receive:
     """The body already read, then the client's own messages (its disconnect)."""
     sent = False

@@ -52,6 +52,10 @@ class Context:
     idempotency: IdempotencyClaim | None = None
     # The graphql-transport-ws `connection_init` payload, where a websocket carries its key.
     connection_params: dict[str, Any] | None = None
+    # The request as a key of the compiled operations (api_compiled), when it has one, and
+    # the cost the limits gave its operation: the compiled path remembers both.
+    operation_request: Any = None
+    query_cost: int | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self)

@@ -290,6 +290,8 @@ class QueryLimits(SchemaExtension):
                 cost=self.cost,
             )
         ctx = context.context
+        if hasattr(ctx, "query_cost"):  # the compiled path remembers it
+            ctx.query_cost = self.cost
         budget = getattr(ctx, "cost_budget", None)
         if budget is None:
             return None

@@ -6,10 +6,11 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.core.db import bind_tenant
+from clientbase.core.db import bind_tenant, tenant_bound
 from clientbase.models.api_key import ApiKey
 from clientbase.models.tenant import Tenant
 from clientbase.services.auth import keys, repository
@@ -98,17 +99,37 @@ async def authenticate(session: AsyncSession, secret: str | None) -> Principal |
     """The principal of a valid, unrevoked key; binds the session to its tenant."""
     if not secret or not keys.is_well_formed(secret):
         return None
-    api_key = await repository.find_key_by_hash(session, keys.hash_key(secret))
-    if api_key is None or api_key.revoked_at is not None:
+    principal = _signed_in(await repository.sign_in(session, keys.hash_key(secret)))
+    if principal is not None:
+        # The sign-in statement has set the tenant of the open transaction already.
+        tenant_bound(session, principal.tenant_id)
+    return principal
+
+
+def is_api_key(secret: str) -> bool:
+    """The shape of one of our keys (a JWT is not one)."""
+    return keys.is_well_formed(secret)
+
+
+async def authenticate_on_driver(connection: Any, secret: str) -> Principal | None:
+    """`authenticate` on an asyncpg connection in an open transaction (the compiled reads'
+    own pool): the transaction is bound to the key's tenant when it returns a principal."""
+    if not keys.is_well_formed(secret):
         return None
-    await bind_tenant(session, api_key.tenant_id)
+    return _signed_in(await repository.sign_in_on_driver(connection, keys.hash_key(secret)))
+
+
+def _signed_in(key: Any | None) -> Principal | None:
+    """The principal of a key row (a SQLAlchemy row or an asyncpg record), None if revoked."""
+    if key is None or key["revoked_at"] is not None:
+        return None
     return Principal(
-        tenant_id=api_key.tenant_id,
-        role=Role(api_key.role),
+        tenant_id=key["tenant_id"],
+        role=Role(key["role"]),
         actor_kind="API_KEY",
-        actor_id=str(api_key.id),
-        label=f"{api_key.name} ({api_key.prefix}…)",
-        last_used_at=api_key.last_used_at,
+        actor_id=str(key["id"]),
+        label=f"{key['name']} ({key['prefix']}…)",
+        last_used_at=key["last_used_at"],
     )
 
 

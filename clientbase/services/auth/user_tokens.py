@@ -16,7 +16,7 @@ from typing import Any
 import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clientbase.core.db import bind_tenant
+from clientbase.core.db import tenant_bound
 from clientbase.services.auth import keys, repository
 from clientbase.services.auth.principal import Principal, Role
 
@@ -148,20 +148,34 @@ class TokenVerifier:
 
 async def user_principal(session: AsyncSession, claims: UserClaims) -> Principal:
     """The principal of a verified user; binds the session to its tenant."""
-    try:
-        tenant_id: uuid.UUID | None = uuid.UUID(claims.tenant)
-    except ValueError:
-        tenant_id = None
-    if tenant_id is not None:
-        await bind_tenant(session, tenant_id)
-        tenant = await repository.get_tenant(session, tenant_id)
-    else:
-        tenant = await repository.find_tenant_by_slug(session, claims.tenant)
-    if tenant is None:
+    tenant_id = await repository.tenant_sign_in(session, *_tenant_claim(claims))
+    if tenant_id is None:
         raise TokenError("The token's tenant is unknown.")
-    await bind_tenant(session, tenant.id)
+    # The sign-in statement has set the tenant of the open transaction already.
+    tenant_bound(session, tenant_id)
+    return _user(claims, tenant_id)
+
+
+async def user_principal_on_driver(connection: Any, claims: UserClaims) -> Principal:
+    """`user_principal` on an asyncpg connection in an open transaction, which it binds to
+    the user's tenant."""
+    tenant_id = await repository.tenant_sign_in_on_driver(connection, *_tenant_claim(claims))
+    if tenant_id is None:
+        raise TokenError("The token's tenant is unknown.")
+    return _user(claims, tenant_id)
+
+
+def _tenant_claim(claims: UserClaims) -> tuple[uuid.UUID | None, str | None]:
+    """The tenant claim as (id, None) when it reads as a UUID, else (None, slug)."""
+    try:
+        return uuid.UUID(claims.tenant), None
+    except ValueError:
+        return None, claims.tenant
+
+
+def _user(claims: UserClaims, tenant_id: uuid.UUID) -> Principal:
     return Principal(
-        tenant_id=tenant.id,
+        tenant_id=tenant_id,
         role=claims.role,
         actor_kind=USER,
         actor_id=claims.subject,

@@ -34,11 +34,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from clientbase.services.documents import cursors as positions
 from clientbase.services.documents import plan as p
 from clientbase.services.documents.entities import ENTITIES
 from clientbase.services.documents.json_sql import cursor, global_id, iso_datetime, sql_string
 from clientbase.services.documents.overview import overview
-from clientbase.services.query.pagination import ordering, windowed
+from clientbase.services.query.pagination import beyond, ordering, windowed
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS = 50
@@ -89,7 +90,14 @@ def _page(plan: p.Page, parent: Any | None) -> Select[Any]:
         base = base.correlate(inspect(parent).selectable)
     size = plan.page.size
     position = func.row_number().over(order_by=ordering(sort)).label("position")
-    window = windowed(base, sort, plan.page).add_columns(position)
+    after = plan.page.after
+    if after is not None and after.startswith(positions.MARK):
+        # Pages after any cursor share the statement: the position is a parameter.
+        window = windowed(base, sort, replace(plan.page, after=None))
+        window = window.where(beyond(sort, positions.placeholders(after, sort), forward=True))
+    else:
+        window = windowed(base, sort, plan.page)
+    window = window.add_columns(position)
     window = window.order_by(*ordering(sort)).limit(size + 1)
     # LATERAL: the window refers to the parent row of the enclosing statement.
     inner = window.lateral() if parent is not None else window.subquery()
@@ -165,9 +173,19 @@ class Compiled:
     sql: str
     names: tuple[str, ...]
     values: dict[str, Any]
+    # The driver's conversions of the parameters given per request (cursor positions).
+    processors: dict[str, Any]
 
-    def parameters(self, root_value: Any) -> tuple[Any, ...]:
-        return tuple(root_value if n == ROOT_VALUE else self.values[n] for n in self.names)
+    def parameters(self, root_value: Any, given: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(self._value(name, root_value, given) for name in self.names)
+
+    def _value(self, name: str, root_value: Any, given: dict[str, Any]) -> Any:
+        if name == ROOT_VALUE:
+            return root_value
+        if name not in given:
+            return self.values[name]
+        value, process = given[name], self.processors.get(name)
+        return process(value) if process is not None and value is not None else value
 
 
 class StatementCache:
@@ -198,7 +216,9 @@ def _compile(stmt: Select[Any], dialect: Dialect) -> Compiled:
     for name, value in compiled.params.items():
         process = processors.get(name)
         values[name] = process(value) if process is not None and value is not None else value
-    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values)
+    given = {name: process for name, process in processors.items()
+             if name.startswith(positions.PREFIX)}  # fmt: skip
+    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values, given)
 
 
 CACHE = StatementCache()
@@ -207,8 +227,9 @@ CACHE = StatementCache()
 def prepare(root: p.Root, dialect: Dialect) -> tuple[Compiled, tuple[Any, ...]]:
     """The compiled statement of a root field and its parameters (DomainError for a bad
     cursor, TooWideError for an object of too many keys)."""
-    compiled = CACHE.get(root, dialect)
-    return compiled, compiled.parameters(root.value if isinstance(root, p.One) else None)
+    lifted, given = positions.lift(root)
+    compiled = CACHE.get(lifted, dialect)
+    return compiled, compiled.parameters(root.value if isinstance(root, p.One) else None, given)
 
 
 async def fetch(

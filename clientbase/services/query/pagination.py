@@ -89,7 +89,9 @@ def encode_cursor(row: Any, sort: Sequence[SortKey]) -> str:
 
 def _decode_value(raw: Any, key: SortKey) -> Any:
     python_type = key.column.type.python_type
-    if raw is None or isinstance(raw, python_type):
+    if raw is None:  # sort keys are never null: no cursor of ours holds one
+        raise ValueError("null in a cursor")
+    if isinstance(raw, python_type):
         return raw
     if python_type is dt.datetime:
         return dt.datetime.fromisoformat(raw)
@@ -110,8 +112,8 @@ def decode_cursor(cursor: str, sort: Sequence[SortKey], argument: str) -> list[A
         ) from exc
 
 
-def _beyond(sort: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
-    """Rows strictly after (forward) or before the cursor's position in `sort` order."""
+def beyond(sort: Sequence[SortKey], values: Sequence[Any], forward: bool) -> ColumnElement[bool]:
+    """Rows strictly after (forward) or before the position `values` in `sort` order."""
     terms = []
     for index, key in enumerate(sort):
         greater = forward != key.descending  # descending flips the comparison
@@ -127,9 +129,9 @@ def ordering(sort: Sequence[SortKey], reverse: bool = False) -> list[ColumnEleme
 
 def windowed(stmt: Select[Any], sort: Sequence[SortKey], page: PageRequest) -> Select[Any]:
     if page.after is not None:
-        stmt = stmt.where(_beyond(sort, decode_cursor(page.after, sort, "after"), forward=True))
+        stmt = stmt.where(beyond(sort, decode_cursor(page.after, sort, "after"), forward=True))
     if page.before is not None:
-        stmt = stmt.where(_beyond(sort, decode_cursor(page.before, sort, "before"), forward=False))
+        stmt = stmt.where(beyond(sort, decode_cursor(page.before, sort, "before"), forward=False))
     return stmt
 
 

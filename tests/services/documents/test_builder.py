@@ -19,7 +19,7 @@ def test_lookups_of_any_id_share_one_statement() -> None:
     second = cache.get(p.One("c", "Customer", "id", uuid.uuid4(), PARTS), dialect())
     assert first is second
     value = uuid.uuid4()
-    assert value in first.parameters(value)
+    assert value in first.parameters(value, {})
 
 
 def test_the_cache_keeps_at_most_maxsize_statements() -> None:

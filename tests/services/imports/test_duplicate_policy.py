@@ -81,3 +81,35 @@ async def test_a_policy_it_cannot_apply_is_refused(
                                        entity=entity, mode=ImportMode.UPSERT,
                                        duplicate_policy=policy)  # fmt: skip
     assert refused.value.problems[0].field == ("duplicatePolicy",)
+
+
+# The same company twice in one file (other spelling, same tax id and phone), and a
+# stranger between them.
+TWICE = (
+    "code,legal_name,tax_id,tax_id_country,phone\n"
+    f"T-1,Padaria São João Ltda,{CNPJ},BR,+55 11 98765 4321\n"
+    "T-2,Oficina Mecânica Estrela,,,\n"
+    f"T-3,PADARIA SAO JOAO,{CNPJ},BR,+55 (11) 98765-4321\n"
+).encode()
+
+
+async def test_skip_creates_a_customer_a_file_holds_twice_once(database: Database) -> None:
+    tenant = await committed_tenant(database)
+    job = await import_file(database, tenant.tenant_id, TWICE, duplicate_policy="SKIP")
+    assert (job.created, job.skipped, job.failed) == (2, 1, 0)
+    found = await rows(database, tenant.tenant_id, "SELECT code FROM customer ORDER BY code")
+    assert [r.code for r in found] == ["T-1", "T-2"]
+    assert await row_errors(database, job) == [(4, None, "DUPLICATE")]
+    [message] = await rows(database, tenant.tenant_id, "SELECT message FROM import_row_error")
+    assert "row 2 of this file" in message.message and "taxId" in message.message
+
+
+async def test_flag_records_the_pair_a_file_holds(database: Database) -> None:
+    tenant = await committed_tenant(database)
+    job = await import_file(database, tenant.tenant_id, TWICE, duplicate_policy="FLAG")
+    assert (job.created, job.skipped) == (3, 0)
+    both = await rows(database, tenant.tenant_id,
+                      "SELECT id FROM customer WHERE code IN ('T-1', 'T-3')")  # fmt: skip
+    found = await pairs(database, tenant.tenant_id)
+    assert list(found) == [frozenset(r.id for r in both)]
+    assert found[frozenset(r.id for r in both)].band == "LIKELY"
