@@ -1,12 +1,13 @@
 """The DUPLICATE_SCAN job: candidate pairs found by blocking, scored, and stored in chunks.
 
 A full scan builds every pair of the tenant at once with sorted passes in PostgreSQL
-(`set_blocking`), then scores them in chunks of customers; a scan of the customers changed
-since the last one looks each of them up by its blocking keys (`batch_matches`, as a
-create does), which costs per customer and suits a few thousand. Each chunk is one
-transaction that stores its pairs and its checkpoint (the last customer id done) together,
-so a run killed at any point resumes where it stopped (a full scan builds its pairs again
-first), and storing a pair again only refreshes it. At the end, open pairs the scan did not
+(`set_blocking`), then scores them in chunks of customers in name order (`chunk_scoring`);
+a scan of the customers changed since the last one looks each of them up by its blocking
+keys (`batch_matches`, as a create does), which costs per customer and suits a few
+thousand. Each chunk is one transaction that stores its pairs and its checkpoint (the last
+customer done: its name key and id in a full scan, its id in the other) together, so a run
+killed at any point resumes where it stopped (a full scan builds its pairs again first),
+and storing a pair again only refreshes it. At the end, open pairs the scan did not
 see again are dropped (their records changed and no longer match) and clusters are
 recomputed.
 """
