@@ -243,3 +243,18 @@ async def test_pages_after_any_cursor_share_one_statement_nested_too(world: Worl
     response, seen = await both(world, query, {"code": code, "after": null_cursor})
     assert response["errors"][0]["message"] == "`after` is not a cursor of this list."
     assert compiled_statements(seen) == []
+
+
+async def test_filters_on_other_values_share_one_statement(world: World) -> None:
+    query = """query($name: String!, $code: String!, $ids: [ID!]) { customers(first: 5, filter: {
+      legalName: {contains: $name}, or: [{code: {startsWith: $code}}, {id: {in: $ids}}]}) {
+      totalCount nodes { code legalName } } }"""
+    asked = [("a", "C", world.ids[:2]), ("o", "Z", world.ids[2:4]), ("%_\\\\", "Ç", world.ids[4:6])]
+    sizes, totals = [], []
+    for name, code, ids in asked:
+        response, seen = await both(world, query, {"name": name, "code": code, "ids": ids})
+        assert len(compiled_statements(seen)) == 1
+        sizes.append(len(builder.CACHE._entries))
+        totals.append(response["data"]["customers"]["totalCount"])
+    assert sizes[1:] == sizes[:1] * 2, sizes  # one statement for the three
+    assert totals[0] > 0

@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from clientbase.services.documents import cursors as positions
+from clientbase.services.documents import filter_values
 from clientbase.services.documents import plan as p
 from clientbase.services.documents.entities import ENTITIES
 from clientbase.services.documents.json_sql import cursor, global_id, iso_datetime, sql_string
@@ -173,18 +174,28 @@ class Compiled:
     sql: str
     names: tuple[str, ...]
     values: dict[str, Any]
-    # The driver's conversions of the parameters given per request (cursor positions).
+    # The driver's conversions of the parameters given per request (cursor positions,
+    # filter operands).
     processors: dict[str, Any]
+    # Where the filter operands go, for a statement compiled with their sentinels; None
+    # when one went somewhere it cannot be put back (then the statement is not used).
+    slots: dict[str, filter_values.Slot] | None
 
-    def parameters(self, root_value: Any, given: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(self._value(name, root_value, given) for name in self.names)
+    def parameters(
+        self, root_value: Any, given: dict[str, Any], operands: list[Any] | None = None
+    ) -> tuple[Any, ...]:
+        return tuple(self._value(name, root_value, given, operands or []) for name in self.names)
 
-    def _value(self, name: str, root_value: Any, given: dict[str, Any]) -> Any:
+    def _value(self, name: str, root_value: Any, given: dict[str, Any], operands: list[Any]) -> Any:
         if name == ROOT_VALUE:
             return root_value
-        if name not in given:
+        if operands and self.slots and name in self.slots:
+            value = filter_values.operand(self.slots[name], operands)
+        elif name in given:
+            value = given[name]
+        else:
             return self.values[name]
-        value, process = given[name], self.processors.get(name)
+        process = self.processors.get(name)
         return process(value) if process is not None and value is not None else value
 
 
@@ -216,9 +227,10 @@ def _compile(stmt: Select[Any], dialect: Dialect) -> Compiled:
     for name, value in compiled.params.items():
         process = processors.get(name)
         values[name] = process(value) if process is not None and value is not None else value
+    slots = filter_values.slots(compiled.params)
     given = {name: process for name, process in processors.items()
-             if name.startswith(positions.PREFIX)}  # fmt: skip
-    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values, given)
+             if name.startswith(positions.PREFIX) or name in (slots or {})}  # fmt: skip
+    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values, given, slots)
 
 
 CACHE = StatementCache()
@@ -228,8 +240,14 @@ def prepare(root: p.Root, dialect: Dialect) -> tuple[Compiled, tuple[Any, ...]]:
     """The compiled statement of a root field and its parameters (DomainError for a bad
     cursor, TooWideError for an object of too many keys)."""
     lifted, given = positions.lift(root)
-    compiled = CACHE.get(lifted, dialect)
-    return compiled, compiled.parameters(root.value if isinstance(root, p.One) else None, given)
+    root_value = root.value if isinstance(root, p.One) else None
+    shaped, operands = filter_values.lift(lifted)
+    if operands:
+        compiled = CACHE.get(shaped, dialect)
+        if compiled.slots is not None and filter_values.covers(compiled.slots, len(operands)):
+            return compiled, compiled.parameters(root_value, given, operands)
+    compiled = CACHE.get(lifted, dialect)  # with the operands in it
+    return compiled, compiled.parameters(root_value, given)
 
 
 async def fetch(
