@@ -258,3 +258,33 @@ async def test_filters_on_other_values_share_one_statement(world: World) -> None
         totals.append(response["data"]["customers"]["totalCount"])
     assert sizes[1:] == sizes[:1] * 2, sizes  # one statement for the three
     assert totals[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("root", "arguments", "selection"),
+    [
+        (
+            "contacts",
+            "first: 3, orderBy: [{field: FULL_NAME, direction: DESC}]",
+            "fullName email isPrimary customer { code }",
+        ),
+        ("sites", 'first: 3, filter: {name: {contains: "a"}}', "name address { city }"),
+        ("contracts", 'first: 3, search: "a"', "number status startsOn customer { legalName }"),
+        ("inventoryItems", "first: 3", "serialNumber status productType { name } site { name }"),
+    ],
+)
+async def test_the_other_root_lists_compile_and_page_alike(
+    world: World, root: str, arguments: str, selection: str
+) -> None:
+    query = f"""query($after: String) {{ {root}({arguments}, after: $after) {{ totalCount
+      pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id {selection} }} }} }} }}"""
+    after, seen_ids = None, []
+    for _ in range(3):
+        response, seen = await both(world, query, {"after": after})
+        assert len(compiled_statements(seen)) == 1, root
+        page = response["data"][root]
+        seen_ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen_ids and len(seen_ids) == len(set(seen_ids))
