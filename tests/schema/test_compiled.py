@@ -199,7 +199,7 @@ async def test_errors_and_the_unmapped_take_the_resolver_path(world: World) -> N
     cases = [
         "{ customers(first: 101) { nodes { code } } }",
         '{ customers(after: "bm90IGEgY3Vyc29y") { nodes { code } } }',
-        "{ customers(last: 2) { nodes { code } } }",
+        "{ customers(first: 2, last: 2) { nodes { code } } }",
         "{ customers(first: 2) { nodes { code duplicates { score } } } }",
         '{ node(id: "not-an-id") { id } }',
         "{ viewer { role } customers(first: 1) { totalCount } }",
@@ -288,3 +288,34 @@ async def test_the_other_root_lists_compile_and_page_alike(
             break
         after = page["pageInfo"]["endCursor"]
     assert seen_ids and len(seen_ids) == len(set(seen_ids))
+
+
+async def test_pages_backwards_alike(world: World) -> None:
+    query = """query($before: String) { customers(last: 3, before: $before,
+      orderBy: [{field: LEGAL_NAME}]) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { legalName contacts(first: 1) { pageInfo { hasPreviousPage
+        hasNextPage } nodes { fullName } } } } } }"""
+    before, names = None, []
+    while True:
+        response, seen = await both(world, query, {"before": before})
+        assert len(compiled_statements(seen)) == 1
+        page = response["data"]["customers"]
+        names = [edge["node"]["legalName"] for edge in page["edges"]] + names
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert len(names) == len(world.codes) == len(set(names))
+    # Forward and backward bounds together, and last with after: as the resolvers do.
+    both_ways = """query($after: String, $before: String) { customers(first: 2, after: $after,
+      before: $before) { pageInfo { hasNextPage hasPreviousPage } nodes { code } } }"""
+    edges = (await both(world, "{ customers(first: 6) { edges { cursor } } }"))[0]
+    cursors_ = [e["cursor"] for e in edges["data"]["customers"]["edges"]]
+    await both(world, both_ways, {"after": cursors_[0], "before": cursors_[4]})
+    await both(
+        world,
+        """query($after: String) { customers(last: 2, after: $after) {
+      pageInfo { hasNextPage hasPreviousPage } nodes { code } } }""",
+        {"after": cursors_[1]},
+    )

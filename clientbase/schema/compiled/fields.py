@@ -73,7 +73,7 @@ def _columns(*names: str) -> dict[str, Spec]:
     return found
 
 
-PAGE = frozenset({"first", "after"})
+PAGE = frozenset({"first", "after", "last", "before"})
 LISTED = PAGE | {"filter", "orderBy"}
 INVENTORY = PAGE | {"filter", "search"}
 
