@@ -319,3 +319,19 @@ async def test_pages_backwards_alike(world: World) -> None:
       pageInfo { hasNextPage hasPreviousPage } nodes { code } } }""",
         {"after": cursors_[1]},
     )
+
+
+async def test_searches_for_other_terms_share_one_statement(world: World) -> None:
+    query = """query($term: String!) { customers(first: 5, search: $term) { totalCount
+      nodes { code contracts(first: 2) { nodes { number } } } }
+      contracts(first: 3, search: $term) { totalCount nodes { number } } }"""
+    sizes, totals = [], []
+    for term in ("a", "C0", "%_"):
+        response, seen = await both(world, query, {"term": term})
+        assert len(compiled_statements(seen)) == 2
+        sizes.append(len(builder.CACHE._entries))
+        totals.append(response["data"]["customers"]["totalCount"])
+    assert sizes[1:] == sizes[:1] * 2, sizes
+    assert totals[0] > 0 and totals[2] == 0
+    # A term with spaces around it is not lifted (the lists strip it): still alike.
+    await both(world, query, {"term": "  a "})

@@ -1,12 +1,14 @@
-"""Filter operands as statement parameters, so a list filtered on other values (a user typing
-in a filter box) reuses its compiled statement instead of building one anew.
+"""Filter operands and search terms as statement parameters, so a list filtered on other
+values (a user typing in a filter box) reuses its compiled statement instead of building
+one anew.
 
 `lift` puts a sentinel of the same type in place of each text, id and date operand of a
-plan's filters and returns the operands in order. The builder compiles the plan with its
-sentinels, and `slots` then finds where each went: a parameter that is a sentinel takes
-the operand as is; a LIKE pattern around one (`contains`, `starts_with`) takes the operand
-escaped as the filters escape it. A statement where a sentinel went anywhere else, or
-vanished, is not used: the plan is compiled with its values, as before.
+plan's filters, and of its search terms, and returns the operands in order. The builder
+compiles the plan with its sentinels, and `slots` then finds where each went: a parameter
+that is a sentinel takes the operand as is; a LIKE pattern around one (`contains`,
+`starts_with`) takes the operand escaped as the filters escape it. A statement where a
+sentinel went anywhere else, or vanished, is not used: the plan is compiled with its
+values, as before.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ def lift(root: p.Root) -> tuple[p.Root, list[Any]]:
                    if f.name == "parts"}  # fmt: skip
         if isinstance(node, p.Page) and node.filter:
             changes["filter"] = _tree(node.filter, operands)
+        if isinstance(node, p.Page) and node.search and node.search == node.search.strip():
+            # The list statements strip a search term and look for it with `contains`: for a
+            # term that is already stripped, the sentinel stands for it exactly.
+            changes["search"] = _sentinel(node.search, operands)
         return dataclasses.replace(node, **changes) if changes else node
 
     lifted = walk(root)
