@@ -199,7 +199,7 @@ async def test_errors_and_the_unmapped_take_the_resolver_path(world: World) -> N
     cases = [
         "{ customers(first: 101) { nodes { code } } }",
         '{ customers(after: "bm90IGEgY3Vyc29y") { nodes { code } } }',
-        "{ customers(last: 2) { nodes { code } } }",
+        "{ customers(first: 2, last: 2) { nodes { code } } }",
         "{ customers(first: 2) { nodes { code duplicates { score } } } }",
         '{ node(id: "not-an-id") { id } }',
         "{ viewer { role } customers(first: 1) { totalCount } }",
@@ -243,3 +243,95 @@ async def test_pages_after_any_cursor_share_one_statement_nested_too(world: Worl
     response, seen = await both(world, query, {"code": code, "after": null_cursor})
     assert response["errors"][0]["message"] == "`after` is not a cursor of this list."
     assert compiled_statements(seen) == []
+
+
+async def test_filters_on_other_values_share_one_statement(world: World) -> None:
+    query = """query($name: String!, $code: String!, $ids: [ID!]) { customers(first: 5, filter: {
+      legalName: {contains: $name}, or: [{code: {startsWith: $code}}, {id: {in: $ids}}]}) {
+      totalCount nodes { code legalName } } }"""
+    asked = [("a", "C", world.ids[:2]), ("o", "Z", world.ids[2:4]), ("%_\\\\", "Ç", world.ids[4:6])]
+    sizes, totals = [], []
+    for name, code, ids in asked:
+        response, seen = await both(world, query, {"name": name, "code": code, "ids": ids})
+        assert len(compiled_statements(seen)) == 1
+        sizes.append(len(builder.CACHE._entries))
+        totals.append(response["data"]["customers"]["totalCount"])
+    assert sizes[1:] == sizes[:1] * 2, sizes  # one statement for the three
+    assert totals[0] > 0
+
+
+@pytest.mark.parametrize(
+    ("root", "arguments", "selection"),
+    [
+        (
+            "contacts",
+            "first: 3, orderBy: [{field: FULL_NAME, direction: DESC}]",
+            "fullName email isPrimary customer { code }",
+        ),
+        ("sites", 'first: 3, filter: {name: {contains: "a"}}', "name address { city }"),
+        ("contracts", 'first: 3, search: "a"', "number status startsOn customer { legalName }"),
+        ("inventoryItems", "first: 3", "serialNumber status productType { name } site { name }"),
+    ],
+)
+async def test_the_other_root_lists_compile_and_page_alike(
+    world: World, root: str, arguments: str, selection: str
+) -> None:
+    query = f"""query($after: String) {{ {root}({arguments}, after: $after) {{ totalCount
+      pageInfo {{ hasNextPage endCursor }} edges {{ cursor node {{ id {selection} }} }} }} }}"""
+    after, seen_ids = None, []
+    for _ in range(3):
+        response, seen = await both(world, query, {"after": after})
+        assert len(compiled_statements(seen)) == 1, root
+        page = response["data"][root]
+        seen_ids += [edge["node"]["id"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen_ids and len(seen_ids) == len(set(seen_ids))
+
+
+async def test_pages_backwards_alike(world: World) -> None:
+    query = """query($before: String) { customers(last: 3, before: $before,
+      orderBy: [{field: LEGAL_NAME}]) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { legalName contacts(first: 1) { pageInfo { hasPreviousPage
+        hasNextPage } nodes { fullName } } } } } }"""
+    before, names = None, []
+    while True:
+        response, seen = await both(world, query, {"before": before})
+        assert len(compiled_statements(seen)) == 1
+        page = response["data"]["customers"]
+        names = [edge["node"]["legalName"] for edge in page["edges"]] + names
+        assert page["pageInfo"]["hasNextPage"] is (before is not None)
+        if not page["pageInfo"]["hasPreviousPage"]:
+            break
+        before = page["pageInfo"]["startCursor"]
+    assert len(names) == len(world.codes) == len(set(names))
+    # Forward and backward bounds together, and last with after: as the resolvers do.
+    both_ways = """query($after: String, $before: String) { customers(first: 2, after: $after,
+      before: $before) { pageInfo { hasNextPage hasPreviousPage } nodes { code } } }"""
+    edges = (await both(world, "{ customers(first: 6) { edges { cursor } } }"))[0]
+    cursors_ = [e["cursor"] for e in edges["data"]["customers"]["edges"]]
+    await both(world, both_ways, {"after": cursors_[0], "before": cursors_[4]})
+    await both(
+        world,
+        """query($after: String) { customers(last: 2, after: $after) {
+      pageInfo { hasNextPage hasPreviousPage } nodes { code } } }""",
+        {"after": cursors_[1]},
+    )
+
+
+async def test_searches_for_other_terms_share_one_statement(world: World) -> None:
+    query = """query($term: String!) { customers(first: 5, search: $term) { totalCount
+      nodes { code contracts(first: 2) { nodes { number } } } }
+      contracts(first: 3, search: $term) { totalCount nodes { number } } }"""
+    sizes, totals = [], []
+    for term in ("a", "C0", "%_"):
+        response, seen = await both(world, query, {"term": term})
+        assert len(compiled_statements(seen)) == 2
+        sizes.append(len(builder.CACHE._entries))
+        totals.append(response["data"]["customers"]["totalCount"])
+    assert sizes[1:] == sizes[:1] * 2, sizes
+    assert totals[0] > 0 and totals[2] == 0
+    # A term with spaces around it is not lifted (the lists strip it): still alike.
+    await both(world, query, {"term": "  a "})

@@ -73,7 +73,7 @@ def _columns(*names: str) -> dict[str, Spec]:
     return found
 
 
-PAGE = frozenset({"first", "after"})
+PAGE = frozenset({"first", "after", "last", "before"})
 LISTED = PAGE | {"filter", "orderBy"}
 INVENTORY = PAGE | {"filter", "search"}
 
@@ -151,6 +151,12 @@ TYPES: dict[str, dict[str, Spec]] = {
 
 ROOTS: dict[str, Pages | ByColumn | NodeById] = {
     "customers": Pages("Customer", None, LISTED | {"search"}),
+    # The other root lists page the same list statements as the connections below a
+    # customer, over the whole tenant.
+    "contacts": Pages("Contact", None, LISTED | {"search"}),
+    "sites": Pages("Site", None, LISTED | {"search"}),
+    "contracts": Pages("Contract", None, LISTED | {"search"}),
+    "inventoryItems": Pages("InventoryItem", None, LISTED | {"search"}),
     "customerByCode": ByColumn("Customer", "code", "code"),
     "node": NodeById(),
 }

@@ -155,8 +155,9 @@ class Planner:
         if given - spec.arguments:
             raise NotCompiledError(f"arguments {sorted(given - spec.arguments)}")
         try:
-            page = page_request(arguments.get("first"), arguments.get("after"))
-            converted = self._converted(field, arguments) if given - {"first", "after"} else {}
+            page = page_request(arguments.get("first"), arguments.get("after"),
+                                arguments.get("last"), arguments.get("before"))  # fmt: skip
+            converted = self._converted(field, arguments) if given - f.PAGE else {}
             tree = filter_tree(converted.get("filter"))
             order = tuple(order_pairs(converted.get("order_by")))
         except DomainError as exc:  # the resolver path reports it

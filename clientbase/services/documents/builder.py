@@ -35,11 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from clientbase.services.documents import cursors as positions
+from clientbase.services.documents import filter_values
 from clientbase.services.documents import plan as p
 from clientbase.services.documents.entities import ENTITIES
 from clientbase.services.documents.json_sql import cursor, global_id, iso_datetime, sql_string
 from clientbase.services.documents.overview import overview
-from clientbase.services.query.pagination import beyond, ordering, windowed
+from clientbase.services.query.pagination import beyond, decode_cursor, ordering, windowed
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS = 50
@@ -88,37 +89,45 @@ def _page(plan: p.Page, parent: Any | None) -> Select[Any]:
         # Correlated explicitly: a statement in FROM does not correlate by itself.
         base = base.where(getattr(model, plan.parent_column) == parent.id)
         base = base.correlate(inspect(parent).selectable)
-    size = plan.page.size
-    position = func.row_number().over(order_by=ordering(sort)).label("position")
-    after = plan.page.after
-    if after is not None and after.startswith(positions.MARK):
-        # Pages after any cursor share the statement: the position is a parameter.
-        window = windowed(base, sort, replace(plan.page, after=None))
-        window = window.where(beyond(sort, positions.placeholders(after, sort), forward=True))
-    else:
-        window = windowed(base, sort, plan.page)
+    page_request = plan.page
+    size, backwards = page_request.size, page_request.backwards
+    # Backwards (`last`): the window runs in reverse sort order from `before`; the page is
+    # written in sort order again (positions descending).
+    position = func.row_number().over(order_by=ordering(sort, backwards)).label("position")
+    window = windowed(base, sort, replace(page_request, after=None, before=None))
+    for bound, forward in ((page_request.after, True), (page_request.before, False)):
+        if bound is None:
+            continue
+        # Pages after (or before) any cursor share the statement: positions are parameters.
+        values = (positions.placeholders(bound, sort) if bound.startswith(positions.MARK)
+                  else decode_cursor(bound, sort, "after" if forward else "before"))  # fmt: skip
+        window = window.where(beyond(sort, values, forward=forward))
     window = window.add_columns(position)
-    window = window.order_by(*ordering(sort)).limit(size + 1)
+    window = window.order_by(*ordering(sort, backwards)).limit(size + 1)
     # LATERAL: the window refers to the parent row of the enclosing statement.
     inner = window.lateral() if parent is not None else window.subquery()
     row = aliased(model, inner)
     in_page = inner.c.position <= size
+    in_sort_order = inner.c.position.desc() if backwards else inner.c.position
+    against_sort_order = inner.c.position if backwards else inner.c.position.desc()
 
-    def cursors(descending: bool) -> ColumnElement[Any]:
-        order = inner.c.position.desc() if descending else inner.c.position
+    def first_cursor(order: ColumnElement[Any]) -> ColumnElement[Any]:
         gathered = func.array_agg(aggregate_order_by(cursor(row, sort), order)).filter(in_page)
         return type_coerce(gathered, ARRAY(Text))[1]
 
     def agg(value: ColumnElement[Any]) -> ColumnElement[Any]:
-        gathered = func.json_agg(aggregate_order_by(value, inner.c.position)).filter(in_page)
+        gathered = func.json_agg(aggregate_order_by(value, in_sort_order)).filter(in_page)
         return func.coalesce(gathered, literal_column("'[]'::json"))
 
+    more = func.count() > size
     flags = {
-        "hasNextPage": func.count() > size,
-        "hasPreviousPage": true() if plan.page.after is not None else false(),
-        "startCursor": cursors(descending=False),
-        "endCursor": cursors(descending=True),
-    }
+        "hasNextPage": (true() if page_request.before is not None else false()) if backwards
+        else more,
+        "hasPreviousPage": more if backwards
+        else (true() if page_request.after is not None else false()),
+        "startCursor": first_cursor(in_sort_order),
+        "endCursor": first_cursor(against_sort_order),
+    }  # fmt: skip
     arguments: list[Any] = []
     for part in plan.parts:
         arguments.append(sql_string(part.key))
@@ -173,18 +182,28 @@ class Compiled:
     sql: str
     names: tuple[str, ...]
     values: dict[str, Any]
-    # The driver's conversions of the parameters given per request (cursor positions).
+    # The driver's conversions of the parameters given per request (cursor positions,
+    # filter operands).
     processors: dict[str, Any]
+    # Where the filter operands go, for a statement compiled with their sentinels; None
+    # when one went somewhere it cannot be put back (then the statement is not used).
+    slots: dict[str, filter_values.Slot] | None
 
-    def parameters(self, root_value: Any, given: dict[str, Any]) -> tuple[Any, ...]:
-        return tuple(self._value(name, root_value, given) for name in self.names)
+    def parameters(
+        self, root_value: Any, given: dict[str, Any], operands: list[Any] | None = None
+    ) -> tuple[Any, ...]:
+        return tuple(self._value(name, root_value, given, operands or []) for name in self.names)
 
-    def _value(self, name: str, root_value: Any, given: dict[str, Any]) -> Any:
+    def _value(self, name: str, root_value: Any, given: dict[str, Any], operands: list[Any]) -> Any:
         if name == ROOT_VALUE:
             return root_value
-        if name not in given:
+        if operands and self.slots and name in self.slots:
+            value = filter_values.operand(self.slots[name], operands)
+        elif name in given:
+            value = given[name]
+        else:
             return self.values[name]
-        value, process = given[name], self.processors.get(name)
+        process = self.processors.get(name)
         return process(value) if process is not None and value is not None else value
 
 
@@ -216,9 +235,10 @@ def _compile(stmt: Select[Any], dialect: Dialect) -> Compiled:
     for name, value in compiled.params.items():
         process = processors.get(name)
         values[name] = process(value) if process is not None and value is not None else value
+    slots = filter_values.slots(compiled.params)
     given = {name: process for name, process in processors.items()
-             if name.startswith(positions.PREFIX)}  # fmt: skip
-    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values, given)
+             if name.startswith(positions.PREFIX) or name in (slots or {})}  # fmt: skip
+    return Compiled(str(compiled), tuple(compiled.positiontup or ()), values, given, slots)
 
 
 CACHE = StatementCache()
@@ -228,8 +248,14 @@ def prepare(root: p.Root, dialect: Dialect) -> tuple[Compiled, tuple[Any, ...]]:
     """The compiled statement of a root field and its parameters (DomainError for a bad
     cursor, TooWideError for an object of too many keys)."""
     lifted, given = positions.lift(root)
-    compiled = CACHE.get(lifted, dialect)
-    return compiled, compiled.parameters(root.value if isinstance(root, p.One) else None, given)
+    root_value = root.value if isinstance(root, p.One) else None
+    shaped, operands = filter_values.lift(lifted)
+    if operands:
+        compiled = CACHE.get(shaped, dialect)
+        if compiled.slots is not None and filter_values.covers(compiled.slots, len(operands)):
+            return compiled, compiled.parameters(root_value, given, operands)
+    compiled = CACHE.get(lifted, dialect)  # with the operands in it
+    return compiled, compiled.parameters(root_value, given)
 
 
 async def fetch(

@@ -1,9 +1,11 @@
-"""Cursors as statement parameters, so the pages of one list after different cursors share
-one compiled statement (building and compiling a nested statement costs tens of ms).
+"""Cursors as statement parameters, so the pages of one list after (or before) different
+cursors share one compiled statement (building and compiling a nested statement costs tens
+of ms).
 
-`lift` decodes every `after` cursor of a plan into named parameters and leaves in its place
-a marker that holds only the parameters' names; the builder turns a marker into bind
-parameters. (A cursor never holds a null: sort keys are not null, and decoding refuses one.)
+`lift` decodes every `after` and `before` cursor of a plan into named parameters and leaves
+in its place a marker that holds only the parameters' names; the builder turns a marker
+into bind parameters. (A cursor never holds a null: sort keys are not null, and decoding
+refuses one.)
 """
 
 from __future__ import annotations
@@ -39,17 +41,21 @@ def lift(root: p.Root) -> tuple[p.Root, dict[str, Any]]:
             walked = walk(value)
             if walked is not value:
                 changes[field.name] = walked
-        if isinstance(node, p.Page) and node.page.after is not None:
-            changes["page"] = dataclasses.replace(node.page, after=_marker(node, values))
+        if isinstance(node, p.Page) and (node.page.after or node.page.before) is not None:
+            after, before = node.page.after, node.page.before
+            changes["page"] = dataclasses.replace(
+                node.page,
+                after=None if after is None else _marker(node, after, "after", values),
+                before=None if before is None else _marker(node, before, "before", values),
+            )
         return dataclasses.replace(node, **changes) if changes else node
 
     return walk(root), values
 
 
-def _marker(page: p.Page, values: dict[str, Any]) -> str:
-    assert page.page.after is not None
+def _marker(page: p.Page, given: str, argument: str, values: dict[str, Any]) -> str:
     sort = ENTITIES[page.entity].sort_keys(list(page.order) or None)
-    decoded = decode_cursor(page.page.after, sort, "after")
+    decoded = decode_cursor(given, sort, argument)
     start = len(values)
     values.update({f"{PREFIX}{start + i}": value for i, value in enumerate(decoded)})
     return f"{MARK}:{start}"

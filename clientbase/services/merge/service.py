@@ -203,7 +203,10 @@ async def audit_merge(
     action: str,
     merged_ids: list[uuid.UUID],
 ) -> None:
-    """One event on the survivor with the whole record, one on each merged customer."""
+    """One event on each customer. The survivor's names the merged customers, its own
+    field changes and how many rows of each kind moved; the rows themselves are in the
+    merge's record and in each moved row's own event (a 50,000-item record here would
+    make every read of the survivor's history carry megabytes)."""
     params = audit_parameters(actor, merge_id)
     await session.execute(
         text(
@@ -211,8 +214,11 @@ async def audit_merge(
             "action, entity_type, entity_id, changes, request_id) SELECT CAST(:tenant AS uuid), "
             "CAST(:now AS timestamptz), :actor_kind, :actor_id, :actor_label, :action, "
             "'Customer', u.id, CASE WHEN u.id = g.survivor_id THEN jsonb_build_object("
-            "'merge_id', g.id, 'merged_ids', to_jsonb(g.merged_ids), 'status', g.status) "
-            "|| g.record ELSE jsonb_build_object('merge_id', g.id, 'merged_into_id', "
+            "'merge_id', g.id, 'merged_ids', to_jsonb(g.merged_ids), 'status', g.status, "
+            "'survivor', g.record -> 'survivor', 'merged', g.record -> 'merged', 'moved', "
+            "(SELECT coalesce(jsonb_object_agg(key, jsonb_array_length(value)), '{}') "
+            "FROM jsonb_each(g.record) WHERE jsonb_typeof(value) = 'array' "
+            "AND key <> 'merged')) ELSE jsonb_build_object('merge_id', g.id, 'merged_into_id', "
             "g.survivor_id, 'status', g.status) END, :request_id FROM customer_merge g, "
             "unnest(array_prepend(g.survivor_id, g.merged_ids)) AS u (id) "
             "WHERE g.id = CAST(:merge_id AS uuid)"

@@ -44,7 +44,7 @@ class Relation:
 FieldMap = Mapping[str, Field | Relation]
 
 
-def _escape_like(value: str) -> str:
+def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -64,9 +64,9 @@ def _operator(column: Column, kind: str, op: str, value: Any) -> ColumnElement[b
     if op == "in_":
         return column.in_(list(value))  # type: ignore[no-any-return]
     if kind == "string" and op == "contains":
-        return _folded(column).like(_folded(literal(f"%{_escape_like(value)}%")), escape="\\")
+        return _folded(column).like(_folded(literal(f"%{escape_like(value)}%")), escape="\\")
     if kind == "string" and op == "starts_with":
-        return _folded(column).like(_folded(literal(f"{_escape_like(value)}%")), escape="\\")
+        return _folded(column).like(_folded(literal(f"{escape_like(value)}%")), escape="\\")
     if kind == "date" and op in ("gt", "gte", "lt", "lte"):
         comparisons = {"gt": column > value, "gte": column >= value,
                        "lt": column < value, "lte": column <= value}  # fmt: skip
