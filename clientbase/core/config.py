@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     import_processes: int | None = Field(
         default=None,
         description="Processes that normalise a large import's rows beside the worker; "
-        "unset: one per CPU; 0: the worker's own thread does it.",
+        "unset: one per CPU but one; 0: the worker's own thread does it.",
     )
     scan_processes: int | None = Field(
         default=None,
