@@ -10,14 +10,14 @@ from clientbase.services.dedupe.scan import run_scan
 from clientbase.services.jobs.runner import JobCancelled, JobRun, register_handler
 
 
-def default_processes() -> int:
+def scoring_processes() -> int:
     """One per CPU: the worker's own thread only reads and stores while they score."""
     return os.cpu_count() or 1
 
 
 async def handle_scan(run: JobRun) -> None:
     configured = get_settings().scan_processes
-    processes = default_processes() if configured is None else configured
+    processes = scoring_processes() if configured is None else configured
     if (await run_scan(run, processes)).cancelled:
         raise JobCancelled
 

@@ -138,7 +138,7 @@ async def test_a_scan_killed_after_a_chunk_resumes_and_stores_each_pair_once(
     monkeypatch.setattr(scan, "SET_CHUNK", 2)
     if pooled:
         monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
-        monkeypatch.setattr(dedupe_handler, "default_processes", lambda: 1)
+        monkeypatch.setattr(dedupe_handler, "scoring_processes", lambda: 1)
     stored: list[frozenset[uuid.UUID]] = []
     real = scan._store_chunk
 
@@ -177,7 +177,7 @@ async def test_a_full_scan_scores_the_same_in_a_pool_of_processes(
         key: (p.score, p.band, p.reasons) for key, p in (await pairs(database, tenant_id)).items()
     }
     monkeypatch.setattr(scan, "SCORE_IN_POOL_FROM", 0)
-    monkeypatch.setattr(dedupe_handler, "default_processes", lambda: processes)
+    monkeypatch.setattr(dedupe_handler, "scoring_processes", lambda: processes)
     pooled = []
     original = scan.process_lanes
 
