@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clientbase.core.db import Database
 from clientbase.core.http import send_json
+from clientbase.core.http_rules import read_body
 from clientbase.schema.context import IdempotencyClaim
 from clientbase.services import idempotency
 
@@ -29,15 +30,6 @@ log = structlog.get_logger(__name__)
 
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"code": code}}]}
-
-
-async def _body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            return b"".join(chunks)
 
 
 class IdempotencyMiddleware:
@@ -58,7 +50,8 @@ class IdempotencyMiddleware:
             )
             await send_json(send, 400, _error("BAD_REQUEST", message), {})
             return
-        body = await _body(receive)
+        # Its own replay below: the body, then a disconnect, never the client again.
+        body, _ = await read_body(receive)
         digest = idempotency.request_hash(body)
         tenant_id = state["principal"].tenant_id
         earlier = await idempotency.earlier(state["session"], tenant_id, key)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from clientbase.schema.compiled.operations import RequestKey
 from clientbase.schema.loaders import Loaders
 from clientbase.services.auth.principal import Principal
 from clientbase.services.jobs.events import JobEvents
@@ -54,7 +55,7 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The request as a key of the compiled operations (api_compiled), when it has one, and
     # the cost the limits gave its operation: the compiled path remembers both.
-    operation_request: Any = None
+    operation_request: RequestKey | None = None
     query_cost: int | None = None
 
     def __post_init__(self) -> None:

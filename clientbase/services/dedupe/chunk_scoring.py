@@ -23,8 +23,9 @@ from clientbase.services.dedupe.record import MatchRecord
 from clientbase.services.dedupe.repository import RECORD_FIELDS, record_from_row
 from clientbase.services.dedupe.scoring import compare_above
 
-# Records a scoring process holds at most (about 2 KB each): pairs reaching far ahead in
-# the scan's order (a shared phone, a rare word) keep theirs until the scan gets there.
+# Records the scoring processes hold at most (about 4 KB each at 1,000,000 customers):
+# pairs reaching far ahead in the scan's order (a shared phone, a rare word) keep theirs
+# until the scan gets there.
 CAPACITY = 400_000
 # A record row as `set_blocking.record_rows` reads it: rank, the record's columns, and how
 # many customers bear its name (scoring.namesakes).

@@ -40,7 +40,7 @@ from clientbase.services.documents import plan as p
 from clientbase.services.documents.entities import ENTITIES
 from clientbase.services.documents.json_sql import cursor, global_id, iso_datetime, sql_string
 from clientbase.services.documents.overview import overview
-from clientbase.services.query.pagination import beyond, decode_cursor, ordering, windowed
+from clientbase.services.query.pagination import beyond, ordering
 
 # json_build_object takes at most 100 arguments: 50 keys.
 MAX_KEYS = 50
@@ -94,14 +94,12 @@ def _page(plan: p.Page, parent: Any | None) -> Select[Any]:
     # Backwards (`last`): the window runs in reverse sort order from `before`; the page is
     # written in sort order again (positions descending).
     position = func.row_number().over(order_by=ordering(sort, backwards)).label("position")
-    window = windowed(base, sort, replace(page_request, after=None, before=None))
+    window = base
     for bound, forward in ((page_request.after, True), (page_request.before, False)):
-        if bound is None:
-            continue
-        # Pages after (or before) any cursor share the statement: positions are parameters.
-        values = (positions.placeholders(bound, sort) if bound.startswith(positions.MARK)
-                  else decode_cursor(bound, sort, "after" if forward else "before"))  # fmt: skip
-        window = window.where(beyond(sort, values, forward=forward))
+        # Cursors arrive lifted (`prepare`): pages after or before any cursor share the
+        # statement, the position a parameter.
+        if bound is not None:
+            window = window.where(beyond(sort, positions.placeholders(bound, sort), forward))
     window = window.add_columns(position)
     window = window.order_by(*ordering(sort, backwards)).limit(size + 1)
     # LATERAL: the window refers to the parent row of the enclosing statement.
@@ -166,7 +164,8 @@ def _page(plan: p.Page, parent: Any | None) -> Select[Any]:
 
 def statement(root: p.Root) -> Select[Any]:
     """The one statement for a root field: a single row whose single column is its JSON.
-    A root row's value is the parameter ROOT_VALUE, so lookups of any id share it."""
+    A root row's value is the parameter ROOT_VALUE, so lookups of any id share it; cursors
+    must have been lifted into parameters (`cursors.lift`, as `prepare` does)."""
     if isinstance(root, p.Page):
         return select(cast(_page(root, None).scalar_subquery(), Text))
     row = aliased(ENTITIES[root.entity].model)
